@@ -1,0 +1,113 @@
+// The composition root: wires the feature modules of one gateway and returns a handle tests can use.
+// `main.ts` only loads config, builds and waits for a signal.
+import type { AddressInfo } from 'node:net'
+import { systemClock, type Clock } from '../src/clock.ts'
+import type { Config } from './config/config-schema.ts'
+import { createMqttBroker, type MqttBroker } from './broker/mqtt-broker.ts'
+import { openDatabase, type Db } from './db/open-database.ts'
+import { EventBus } from './events/event-bus.ts'
+import { createHttpServer } from './http/http-server.ts'
+import { Ingest } from './ingest/ingest.ts'
+import { createLogger, type Logger } from './logger.ts'
+import { createMetrics, type Metrics } from './metrics/metrics.ts'
+import { DeviceAdmin } from './registry/device-admin.ts'
+import { DeviceStore } from './registry/device-store.ts'
+import { PlacesStore } from './registry/places-store.ts'
+import { resolveAdminToken, adminTokenPath } from './admin-token.ts'
+import type { FastifyInstance } from 'fastify'
+
+export interface BuildOptions {
+  clock?: Clock
+  log?: Logger
+}
+
+export interface Gateway {
+  config: Config
+  log: Logger
+  db: Db
+  bus: EventBus
+  metrics: Metrics
+  places: PlacesStore
+  devices: DeviceStore
+  deviceAdmin: DeviceAdmin
+  ingest: Ingest
+  broker: MqttBroker
+  http: FastifyInstance
+  adminToken: string
+  /** The ports actually bound (port 0 in config picks a free one). */
+  ports: { mqtt: number, mqtts: number | null, http: number }
+  urls: { http: string, mqtt: string, ws: string, docs: string }
+  close(): Promise<void>
+}
+
+export async function build (config: Config, options: BuildOptions = {}): Promise<Gateway> {
+  const clock = options.clock ?? systemClock
+  const log = options.log ?? createLogger(config.logLevel)
+  const db = openDatabase(config.dataDir)
+  const closers: Array<{ name: string, close: () => unknown }> = [{ name: 'database', close: () => db.close() }]
+  const closeAll = async (): Promise<void> => {
+    for (const part of closers.reverse()) {
+      try {
+        await part.close()
+      } catch (err) {
+        log.error({ err, part: part.name }, 'failed to stop')
+      }
+    }
+  }
+
+  try {
+    const metrics = createMetrics()
+    const bus = new EventBus(log)
+    const places = new PlacesStore(db, clock)
+    const devices = new DeviceStore(db, clock)
+    const ingest = new Ingest({ config: config.ingest, devices, bus, metrics, clock, log: log.child({ part: 'ingest' }) })
+    ingest.start()
+    closers.push({ name: 'ingest', close: () => ingest.stop() })
+
+    const broker = await createMqttBroker({ config: config.mqtt, devices, ingest, metrics, clock, log: log.child({ part: 'broker' }) })
+    closers.push({ name: 'broker', close: () => broker.close() })
+    const deviceAdmin = new DeviceAdmin(devices, broker, ingest)
+    // The broker's retained store lives in memory: republish every sensor's config downlink.
+    for (const id of devices.activeSensorIds()) await deviceAdmin.publishConfig(id)
+
+    const admin = resolveAdminToken(config.adminToken, config.dataDir)
+    if (admin.source === 'generated') log.info({ file: adminTokenPath(config.dataDir) }, 'generated an admin token; it is in this file')
+
+    let ready = false
+    const http = await createHttpServer({
+      log,
+      metrics,
+      adminToken: admin.token,
+      places,
+      deviceAdmin,
+      isReady: () => ready && db.open,
+      refreshGauges: () => {
+        for (const [kind, n] of Object.entries(devices.countByKind())) metrics.devicesRegistered.set({ kind }, n)
+        for (const [kind, n] of Object.entries(ingest.health.onlineByKind())) metrics.devicesOnline.set({ kind }, n)
+        metrics.storeQueueDepth.set({ store: 'device_health' }, ingest.health.pending)
+      }
+    })
+    closers.push({ name: 'http', close: () => http.close() })
+    broker.attachWebSocket(http.server)
+
+    const mqttPorts = await broker.listen()
+    await http.listen({ port: config.http.port, host: config.http.host })
+    const httpPort = (http.server.address() as AddressInfo).port
+    ready = true
+
+    const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host
+    const ports = { ...mqttPorts, http: httpPort }
+    const urls = {
+      http: `http://${host}:${httpPort}`,
+      mqtt: `mqtt://${config.mqtt.host === '0.0.0.0' ? '127.0.0.1' : config.mqtt.host}:${mqttPorts.mqtt}`,
+      ws: `ws://${host}:${httpPort}${config.mqtt.wsPath}`,
+      docs: `http://${host}:${httpPort}/docs`
+    }
+    log.info({ ports }, 'gateway listening')
+    return { config, log, db, bus, metrics, places, devices, deviceAdmin, ingest, broker, http, adminToken: admin.token, ports, urls, close: closeAll }
+  } catch (err) {
+    log.error({ err }, 'gateway failed to start')
+    await closeAll()
+    throw err
+  }
+}

@@ -1,0 +1,52 @@
+// The one typed configuration of a gateway. Defaults give a working embedded gateway with no file and
+// no environment; every number below is overridable so tests and benchmarks can run many side by side.
+import { z } from 'zod'
+
+const port = z.coerce.number().int().min(0).max(65_535)
+
+export const configSchema = z.object({
+  dataDir: z.string().min(1).default('./data'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Bearer token for the admin HTTP API. When unset, one is generated and kept in `<dataDir>/admin-token`. */
+  adminToken: z.string().min(24, 'ANJU_ADMIN_TOKEN must be at least 24 characters').optional(),
+  http: z.object({
+    host: z.string().default('0.0.0.0'),
+    port: port.default(8080)
+  }).prefault({}),
+  mqtt: z.object({
+    host: z.string().default('0.0.0.0'),
+    port: port.default(1883),
+    /** MQTT over TLS; only started when both tlsCert and tlsKey are set. */
+    tlsPort: port.default(8883),
+    tlsCert: z.string().optional(),
+    tlsKey: z.string().optional(),
+    /** MQTT over WebSocket on the HTTP port. */
+    wsPath: z.string().startsWith('/').default('/mqtt'),
+    /** A PIR report is ~40 bytes and a Zigbee2MQTT state ~300; 8 KiB leaves room and refuses abuse. */
+    maxPayloadBytes: z.coerce.number().int().min(256).max(1_048_576).default(8192),
+    /**
+     * Per-client token bucket. A sensor sends a few messages a minute; a hub with 4 sensors maybe one a
+     * second. Beyond the bucket the client's socket is read more slowly (backpressure); once it owes more
+     * than `maxDelayMs` of tokens it is disconnected and refused for `floodCooldownMs`.
+     */
+    ratePerSecond: z.coerce.number().positive().default(20),
+    rateBurst: z.coerce.number().int().min(1).default(100),
+    maxDelayMs: z.coerce.number().int().min(0).default(2000),
+    floodCooldownMs: z.coerce.number().int().min(0).default(10_000),
+    /** Seconds a connection may take to send CONNECT; slow-loris sockets are dropped after this. */
+    connectTimeoutMs: z.coerce.number().int().min(500).default(10_000)
+  }).prefault({}),
+  ingest: z.object({
+    /** Device time stamps further than this from the gateway clock are replaced by receive time. */
+    maxClockSkewMs: z.coerce.number().int().min(0).default(5 * 60_000),
+    /** A repeated `motion: true` this long after the previous report is a new activity. */
+    motionHoldMs: z.coerce.number().int().min(1000).default(2 * 60_000),
+    /** Friendly names a hub may introduce; stops a broken hub from filling the registry. */
+    maxSensorsPerHub: z.coerce.number().int().min(1).max(500).default(32),
+    /** How often device health (last seen, battery, drops) is written to SQLite. */
+    stateFlushMs: z.coerce.number().int().min(50).default(5000)
+  }).prefault({})
+})
+
+export type Config = Readonly<z.infer<typeof configSchema>>
+export type ConfigInput = z.input<typeof configSchema>

@@ -1,0 +1,77 @@
+// The only module that reads process.env. Sources, later wins: defaults < JSON file < ANJU_* env.
+import { readFileSync } from 'node:fs'
+import { configSchema, type Config, type ConfigInput } from './config-schema.ts'
+
+/** ANJU_* variable → path in the config object. */
+const ENV_MAP: Record<string, string[]> = {
+  ANJU_DATA_DIR: ['dataDir'],
+  ANJU_LOG_LEVEL: ['logLevel'],
+  ANJU_ADMIN_TOKEN: ['adminToken'],
+  ANJU_HTTP_HOST: ['http', 'host'],
+  ANJU_HTTP_PORT: ['http', 'port'],
+  ANJU_MQTT_HOST: ['mqtt', 'host'],
+  ANJU_MQTT_PORT: ['mqtt', 'port'],
+  ANJU_MQTTS_PORT: ['mqtt', 'tlsPort'],
+  ANJU_TLS_CERT: ['mqtt', 'tlsCert'],
+  ANJU_TLS_KEY: ['mqtt', 'tlsKey'],
+  ANJU_MQTT_WS_PATH: ['mqtt', 'wsPath'],
+  ANJU_MQTT_MAX_PAYLOAD_BYTES: ['mqtt', 'maxPayloadBytes'],
+  ANJU_MQTT_RATE_PER_SECOND: ['mqtt', 'ratePerSecond'],
+  ANJU_MQTT_RATE_BURST: ['mqtt', 'rateBurst'],
+  ANJU_INGEST_MAX_CLOCK_SKEW_MS: ['ingest', 'maxClockSkewMs']
+}
+
+export class ConfigError extends Error {
+  constructor (readonly problems: string[]) {
+    super('invalid configuration:\n' + problems.map((p) => '  - ' + p).join('\n'))
+    this.name = 'ConfigError'
+  }
+}
+
+function setPath (target: Record<string, unknown>, path: string[], value: string): void {
+  let node = target
+  for (const key of path.slice(0, -1)) {
+    node[key] = (node[key] as Record<string, unknown> | undefined) ?? {}
+    node = node[key] as Record<string, unknown>
+  }
+  node[path[path.length - 1] as string] = value
+}
+
+function deepFreeze<T> (value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner)
+    Object.freeze(value)
+  }
+  return value
+}
+
+/** Validate a config object (from tests or files); every problem is reported at once. */
+export function parseConfig (input: ConfigInput): Config {
+  const result = configSchema.safeParse(input)
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`))
+  }
+  return deepFreeze(result.data)
+}
+
+export function loadConfig (env: NodeJS.ProcessEnv = process.env, file = env.ANJU_CONFIG): Config {
+  let input: Record<string, unknown> = {}
+  if (file !== undefined && file !== '') {
+    try {
+      input = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+    } catch (err) {
+      throw new ConfigError([`ANJU_CONFIG ${file}: ${(err as Error).message}`])
+    }
+  }
+  for (const [name, path] of Object.entries(ENV_MAP)) {
+    const value = env[name]
+    if (value !== undefined && value !== '') setPath(input, path, value)
+  }
+  const unknown = Object.keys(env).filter((k) => k.startsWith('ANJU_') && !(k in ENV_MAP) && k !== 'ANJU_CONFIG')
+  const config = parseConfig(input as ConfigInput)
+  if (unknown.length > 0) {
+    // A typo such as ANJU_MQTT_PROT would otherwise be silently ignored.
+    throw new ConfigError(unknown.map((k) => `${k}: unknown variable (known: ${Object.keys(ENV_MAP).join(', ')})`))
+  }
+  return config
+}

@@ -1,0 +1,62 @@
+// Schema migrations, applied in order and recorded in SQLite's user_version. Never edit a released
+// migration; append a new one.
+import type Database from 'better-sqlite3'
+
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE villages (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL
+  );
+  CREATE TABLE grids (
+    id TEXT PRIMARY KEY, village_id TEXT NOT NULL REFERENCES villages(id),
+    name TEXT NOT NULL, created_at INTEGER NOT NULL
+  );
+  CREATE TABLE homes (
+    id TEXT PRIMARY KEY, grid_id TEXT NOT NULL REFERENCES grids(id),
+    label TEXT NOT NULL, created_at INTEGER NOT NULL
+  );
+  CREATE TABLE residents (
+    id TEXT PRIMARY KEY, home_id TEXT NOT NULL REFERENCES homes(id),
+    name TEXT NOT NULL, birth_year INTEGER, created_at INTEGER NOT NULL
+  );
+  CREATE TABLE contacts (
+    id TEXT PRIMARY KEY,
+    home_id TEXT REFERENCES homes(id), grid_id TEXT REFERENCES grids(id), village_id TEXT REFERENCES villages(id),
+    name TEXT NOT NULL, phone TEXT NOT NULL, role TEXT NOT NULL, priority INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    home_id TEXT NOT NULL REFERENCES homes(id),
+    kind TEXT NOT NULL CHECK (kind IN ('sensor', 'hub', 'hub-sensor')),
+    room TEXT,
+    hub_id TEXT REFERENCES devices(id),
+    friendly_name TEXT,
+    secret_hash TEXT,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    online INTEGER,
+    last_seen INTEGER,
+    battery REAL,
+    rssi REAL,
+    linkquality REAL,
+    fw TEXT,
+    dropped TEXT NOT NULL DEFAULT '{}',
+    config TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (hub_id, friendly_name)
+  );
+  CREATE INDEX devices_home ON devices(home_id);
+  CREATE INDEX grids_village ON grids(village_id);
+  CREATE INDEX homes_grid ON homes(grid_id);
+  `
+]
+
+export function migrate (db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version] as string)
+      db.pragma(`user_version = ${version + 1}`)
+    })()
+  }
+}

@@ -1,0 +1,56 @@
+// The HTTP side of the gateway (fastify): health, metrics, OpenAPI docs and the admin API. Every route
+// declares zod schemas that validate input and shape output; errors come from one catalogue and 5xx
+// details never reach a client.
+import fastifySwagger from '@fastify/swagger'
+import fastifySwaggerUi from '@fastify/swagger-ui'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import {
+  hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, 
+} from 'fastify-type-provider-zod'
+import { AnjuError } from '../../src/errors.ts'
+import type { Logger } from '../logger.ts'
+import { adminAuth } from './admin-auth.ts'
+import { deviceRoutes, type DeviceRouteDeps } from './routes/device-routes.ts'
+import { healthRoutes, type HealthDeps } from './routes/health-routes.ts'
+import { placesRoutes } from './routes/places-routes.ts'
+import type { PlacesStore } from '../registry/places-store.ts'
+
+export type HttpDeps = HealthDeps & DeviceRouteDeps & { places: PlacesStore, adminToken: string, log: Logger }
+
+export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: deps.log.child({ part: 'http' }) as FastifyBaseLogger, logController: { disableRequestLogging: true }, bodyLimit: 1_048_576 })
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+
+  app.setErrorHandler((err: Error & { statusCode?: number, code?: string }, req, reply) => {
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      return reply.code(400).send({
+        error: 'INVALID_INPUT',
+        message: 'invalid input',
+        details: err.validation.map((v) => ({ path: v.instancePath || '/', message: v.message }))
+      })
+    }
+    if (err instanceof AnjuError) return reply.code(err.status).send({ error: err.code, message: err.message })
+    const status = err.statusCode ?? 500
+    if (status < 500) return reply.code(status).send({ error: err.code ?? 'BAD_REQUEST', message: err.message })
+    req.log.error({ err, url: req.routeOptions.url }, 'request failed')
+    return reply.code(500).send({ error: 'INTERNAL', message: 'internal error' })
+  })
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Anju gateway API', version: '1', description: 'Registry and device administration of an Anju (安居) gateway.' },
+      components: { securitySchemes: { admin: { type: 'http', scheme: 'bearer' } } }
+    },
+    transform: jsonSchemaTransform
+  })
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
+
+  await app.register(healthRoutes, deps)
+  await app.register(async (admin) => {
+    admin.addHook('onRequest', adminAuth(deps.adminToken))
+    await admin.register(placesRoutes, deps)
+    await admin.register(deviceRoutes, deps)
+  }, { prefix: '/api/v1' })
+  return app
+}

@@ -1,0 +1,35 @@
+// Prometheus metrics (prom-client) in a registry of this gateway's own, so several gateways can run in
+// one process (tests). Labels are bounded: reasons and kinds, never device ids (10k+ series).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { DROP_REASONS } from '../../src/events.ts'
+
+export function createMetrics () {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'anju_process_' })
+  const metrics = {
+    registry,
+    connectedDevices: new Gauge({ name: 'anju_mqtt_connected_devices', help: 'Devices and hubs with an open MQTT connection', labelNames: ['kind'], registers: [registry] }),
+    connects: new Counter({ name: 'anju_mqtt_connects_total', help: 'Successful MQTT connects', labelNames: ['kind'], registers: [registry] }),
+    authFailures: new Counter({ name: 'anju_mqtt_auth_failures_total', help: 'Refused MQTT connects by reason', labelNames: ['reason'], registers: [registry] }),
+    aclRefusals: new Counter({ name: 'anju_mqtt_acl_refusals_total', help: 'Publishes and subscriptions refused by the ACL', labelNames: ['action'], registers: [registry] }),
+    floodDisconnects: new Counter({ name: 'anju_mqtt_flood_disconnects_total', help: 'Clients disconnected for exceeding their rate limit', registers: [registry] }),
+    messagesIn: new Counter({ name: 'anju_messages_in_total', help: 'Device messages accepted by ingest, by type', labelNames: ['type'], registers: [registry] }),
+    dropped: new Counter({ name: 'anju_messages_dropped_total', help: 'Device messages dropped, by reason', labelNames: ['reason'], registers: [registry] }),
+    activity: new Counter({ name: 'anju_activity_events_total', help: 'Motion rising edges (activity) emitted to the alert engine', registers: [registry] }),
+    ingestLatency: new Histogram({
+      name: 'anju_ingest_latency_seconds',
+      help: 'From a PUBLISH reaching the gateway to its event on the bus, rate-limit wait included',
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5],
+      registers: [registry]
+    }),
+    storeQueueDepth: new Gauge({ name: 'anju_store_queue_depth', help: 'Records waiting to be written, by store', labelNames: ['store'], registers: [registry] }),
+    devicesRegistered: new Gauge({ name: 'anju_devices_registered', help: 'Registered, non-revoked devices by kind', labelNames: ['kind'], registers: [registry] }),
+    devicesOnline: new Gauge({ name: 'anju_devices_online', help: 'Devices whose last known state is online, by kind', labelNames: ['kind'], registers: [registry] })
+  }
+  // Zero-initialise so every reason appears in /metrics from the start (dashboards and tests can rely on it).
+  for (const reason of DROP_REASONS) metrics.dropped.inc({ reason }, 0)
+  for (const kind of ['sensor', 'hub']) metrics.connectedDevices.set({ kind }, 0)
+  return metrics
+}
+
+export type Metrics = ReturnType<typeof createMetrics>
