@@ -3,7 +3,7 @@
 // details never reach a client.
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import {
   hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, 
 } from 'fastify-type-provider-zod'
@@ -18,7 +18,7 @@ import type { PlacesStore } from '../registry/places-store.ts'
 export type HttpDeps = HealthDeps & DeviceRouteDeps & { places: PlacesStore, adminToken: string, log: Logger }
 
 export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.log.child({ part: 'http' }) as FastifyBaseLogger, logController: { disableRequestLogging: true }, bodyLimit: 1_048_576 })
+  const app = Fastify({ loggerInstance: deps.log.child({ part: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1_048_576 })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
 
