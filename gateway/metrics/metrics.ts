@@ -3,6 +3,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { DROP_REASONS } from '../../src/events.ts'
 
+/** The `type` label of anju_messages_in_total (see Ingest.dispatch). */
+export const MESSAGE_TYPES = ['motion', 'status', 'hub_state', 'hub_sensor', 'hub_availability', 'hub_ignored'] as const
+
 export function createMetrics () {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'anju_process_' })
@@ -28,6 +31,7 @@ export function createMetrics () {
   }
   // Zero-initialise so every reason appears in /metrics from the start (dashboards and tests can rely on it).
   for (const reason of DROP_REASONS) metrics.dropped.inc({ reason }, 0)
+  for (const type of MESSAGE_TYPES) metrics.messagesIn.inc({ type }, 0)
   for (const kind of ['sensor', 'hub']) metrics.connectedDevices.set({ kind }, 0)
   return metrics
 }
