@@ -1,7 +1,7 @@
 // The aedes hooks that make the embedded broker a device gateway: authenticate (device identity),
 // authorizePublish (ACL, rate limit, size, ingest), authorizeSubscribe (ACL). Hooks never throw into
 // aedes; refusals go back through the callback.
-import type { AedesOptions, AuthenticateError, Client, PublishPacket } from 'aedes'
+import type { AedesOptions, AedesPublishPacket, AuthenticateError, Client, PublishPacket } from 'aedes'
 import { mayPublish, maySubscribe, type DeviceIdentity } from '../../src/acl.ts'
 import type { Clock } from '../../src/clock.ts'
 import { TokenBucket } from '../../src/token-bucket.ts'
@@ -120,5 +120,17 @@ export function createBrokerHooks (deps: HookDeps) {
     callback(null, null)
   }
 
-  return { authenticate, authorizePublish, authorizeSubscribe, identityOf: (client: Client) => identities.get(client) }
+  /**
+   * Only the gateway's own messages (retained config downlinks, published with no client) are delivered
+   * to devices. Device uplinks are read by the gateway in authorizePublish and go to no MQTT client, not
+   * even a hub subscribed to its own prefix: one device can never reach another, and a flood can never
+   * stall deliveries inside the broker.
+   */
+  const authorizeForward = (_client: Client, packet: AedesPublishPacket): AedesPublishPacket | null => {
+    // aedes stamps the publisher's id on the packet it routes (emitPacket); the types omit the field.
+    const from = (packet as AedesPublishPacket & { clientId?: string | null }).clientId
+    return from === undefined || from === null ? packet : null
+  }
+
+  return { authenticate, authorizePublish, authorizeSubscribe, authorizeForward, identityOf: (client: Client) => identities.get(client) }
 }

@@ -29,14 +29,20 @@ export async function createMqttBroker (deps: HookDeps): Promise<MqttBroker> {
   const { config, log, metrics, ingest } = deps
   const hooks = createBrokerHooks(deps)
   const aedes = await Aedes.createBroker({
-    // concurrency 0 = mqemitter never queues. With a bounded queue, mqemitter drains it recursively
-    // (released → _do → released ...) and a QoS 0 flood overflows the stack (aedes #193, mqemitter
-    // PR #204). Inbound volume is bounded instead by the per-client token bucket in the hooks.
-    concurrency: 0,
+    // aedes 1.x crashes with "Maximum call stack size exceeded" under a QoS 0 flood (aedes #193,
+    // mqemitter PR #204): when deliveries stall (slow or paused subscribers), mqemitter queues past
+    // `concurrency` and later drains the queue recursively. Measured here: 50 paused subscribers let the
+    // queue reach 57k messages in 10 s; `concurrency: 0` instead locked the event loop. So deliveries
+    // must never stall on device traffic: authorizeForward lets no device uplink reach any MQTT client
+    // (see broker-hooks.ts), and the per-client token bucket bounds what enters the broker at all.
+    concurrency: 100,
+    // A client that stops reading its downlinks is disconnected instead of growing our write buffers.
+    drainTimeout: 10_000,
     connectTimeout: config.connectTimeoutMs,
     authenticate: hooks.authenticate,
     authorizePublish: hooks.authorizePublish,
-    authorizeSubscribe: hooks.authorizeSubscribe
+    authorizeSubscribe: hooks.authorizeSubscribe,
+    authorizeForward: hooks.authorizeForward
   })
 
   aedes.on('clientReady', (client) => {
