@@ -104,6 +104,21 @@ describe('ACL', () => {
     expect(await granted(hub, '#')).toBe(128)
   })
 
+  it('never delivers a device uplink to an MQTT client, not even the hub\'s own echo', async () => {
+    const client = await connectDevice(gw.urls.mqtt, hub)
+    const received: string[] = []
+    client.on('message', (topic) => received.push(topic))
+    await client.subscribeAsync(`anju/v1/hub/${hub.id}/#`, { qos: 1 })
+    await client.publishAsync(`anju/v1/hub/${hub.id}/hall_pir`, JSON.stringify({ occupancy: true }), { qos: 1 })
+    // A round trip through the broker (ping) after the publish: an echo would have arrived before it.
+    await new Promise<void>((resolve) => {
+      client.on('packetreceive', (p) => { if (p.cmd === 'pingresp') resolve() })
+      ;(client as unknown as { _sendPacket: (p: object) => void })._sendPacket({ cmd: 'pingreq' })
+    })
+    expect(received).toEqual([])
+    await client.endAsync()
+  })
+
   it('counts refusals in /metrics', async () => {
     const text = await waitFor(async () => {
       const body = (await gw.http.inject({ method: 'GET', url: '/metrics' })).body
