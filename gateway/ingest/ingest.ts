@@ -23,6 +23,8 @@ export interface IngestDeps {
   log: Logger
 }
 
+// Printable names only: no MQTT wildcards and no control characters (they would end up in logs and UIs).
+// eslint-disable-next-line no-control-regex
 const FRIENDLY_NAME = /^[^#+\u0000-\u001f]{1,100}$/
 
 export class Ingest {
