@@ -4,8 +4,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { AnjuError } from '../../src/errors.ts'
 import { adminTokenPath } from '../admin-token.ts'
-import { cliConfig } from './context.ts'
-import { globalsOf } from './place-commands.ts'
+import { cliConfig, globalsOf } from './context.ts'
 import { print, printJson } from './output.ts'
 
 export function registerAdminCommands (program: Command): void {

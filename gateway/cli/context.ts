@@ -1,6 +1,7 @@
 // What every command needs: the gateway's own configuration (so ANJU_DATA_DIR, ANJU_CONFIG and
 // --data-dir mean what they mean to the gateway) and the same SQLite database, opened per command.
 import { existsSync } from 'node:fs'
+import type { Command } from 'commander'
 import { join, resolve } from 'node:path'
 import { systemClock } from '../../src/clock.ts'
 import { AnjuError } from '../../src/errors.ts'
@@ -14,6 +15,9 @@ import { PlacesStore } from '../registry/places-store.ts'
 export interface GlobalOptions {
   dataDir?: string
 }
+
+/** The program's options as seen from any subcommand. */
+export const globalsOf = (cmd: Command): GlobalOptions => ({ dataDir: cmd.optsWithGlobals<GlobalOptions>().dataDir })
 
 export interface Stores {
   places: PlacesStore

@@ -5,10 +5,10 @@ import { z } from 'zod'
 import { AnjuError } from '../../src/errors.ts'
 import { deviceInput, deviceMoveInput, entityId, type Device, type DeviceCredentials } from '../../src/registry-schemas.ts'
 import { hubPrefix } from '../../src/topics.ts'
+import { globalsOf } from './context.ts'
 import { deviceBackend, type DeviceBackend, type RemoteOptions } from './device-backend.ts'
-import { defined, parseInput } from './input.ts'
+import { defined, idArg, parseInput } from './input.ts'
 import { formatTime, keyValues, note, print, printJson, table } from './output.ts'
-import { globalsOf } from './place-commands.ts'
 
 type Opts = RemoteOptions & { json?: boolean }
 
@@ -21,8 +21,6 @@ function remote (cmd: Command): Command {
 }
 
 const backendOf = (opts: Opts, cmd: Command): DeviceBackend => deviceBackend(defined({ url: opts.url, token: opts.token }), globalsOf(cmd))
-
-const idArg = (id: string): string => parseInput(z.object({ id: entityId }), { id }).id
 
 /** Said after every direct database change a running gateway would not see until the device reconnects. */
 function offlineNote (backend: DeviceBackend, what: string): void {

@@ -1,8 +1,9 @@
 // Turning command-line strings into validated registry inputs. Every input goes through the same zod
 // schema the admin HTTP API uses; a failure names the flag the person typed, not the schema field.
 import { InvalidArgumentError } from 'commander'
-import type { z } from 'zod'
+import { z } from 'zod'
 import { AnjuError } from '../../src/errors.ts'
+import { entityId } from '../../src/registry-schemas.ts'
 
 /** Schema field → the flag that fills it. */
 const FLAGS: Record<string, string> = {
@@ -30,6 +31,9 @@ export function parseInput<S extends z.ZodType> (schema: S, value: unknown): z.o
   })
   throw new AnjuError('INVALID_INPUT', problems.join('\n'))
 }
+
+/** A positional `<id>` argument, checked like every other id. */
+export const idArg = (id: string): string => parseInput(z.object({ id: entityId }), { id }).id
 
 /** Commander argument parser for whole numbers (`--priority 2`, `--birth-year 1941`). */
 export function integer (value: string): number {

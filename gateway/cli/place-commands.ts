@@ -7,13 +7,11 @@ import {
   contactInput, contactRole, entityId, gridInput, homeInput, residentInput, villageInput,
   type Contact, type Grid, type Home, type Resident, type Village
 } from '../../src/registry-schemas.ts'
-import { withStores, type GlobalOptions, type Stores } from './context.ts'
-import { defined, integer, parseInput } from './input.ts'
+import { globalsOf, withStores, type Stores } from './context.ts'
+import { defined, idArg, integer, parseInput } from './input.ts'
 import { formatTime, keyValues, print, printJson, table } from './output.ts'
 
 interface JsonFlag { json?: boolean }
-
-export const globalsOf = (cmd: Command): GlobalOptions => ({ dataDir: cmd.optsWithGlobals<GlobalOptions>().dataDir })
 
 /** Turn the store's bare CONFLICT into a message that names the record. */
 function creating<T> (what: string, id: string | undefined, run: () => T): T {
@@ -48,8 +46,6 @@ function list<T> (opts: JsonFlag, rows: T[], render: () => string): void {
   if (opts.json === true) printJson(rows)
   else print(render())
 }
-
-const idArg = (id: string): string => parseInput(z.object({ id: entityId }), { id }).id
 
 export function registerPlaceCommands (program: Command): void {
   const village = program.command('village').description('villages (村)')
