@@ -6,6 +6,8 @@ export default defineConfig({
     // Integration tests start real brokers and databases; give them room on a 2-core machine.
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    pool: 'forks'
+    pool: 'forks',
+    // Under CI a JSON report too, so .ci/run can print one plain closing line and refuse skips.
+    reporters: process.env.CI === 'true' ? ['default', ['json', { outputFile: 'test-results.json' }]] : ['default']
   }
 })

@@ -84,7 +84,9 @@ export async function createMqttBroker (deps: HookDeps): Promise<MqttBroker> {
       sockets.add(socket)
       socket.once('close', () => sockets.delete(socket))
     })
-    server.listen(port, config.host)
+    // A deep accept queue: after a power cut thousands of devices SYN at once; with Node's default of
+    // 511 the overflow waits for TCP's 1 s / 3 s SYN retries (capped by net.core.somaxconn).
+    server.listen({ port, host: config.host, backlog: 4096 })
     await once(server, 'listening')
     servers.push(server)
     return (server.address() as AddressInfo).port
