@@ -6,7 +6,9 @@ import { ID_PATTERN } from './topics.ts'
 
 export const entityId = z.string().regex(ID_PATTERN, 'ids are 3-40 characters: a-z, 0-9, "_" or "-", starting with a letter or digit')
 
-const name = z.string().trim().min(1).max(100)
+// Printable text only: names and labels end up on TV screens, consoles and logs.
+// eslint-disable-next-line no-control-regex
+const name = z.string().trim().min(1).max(100).regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters')
 const phone = z.string().trim().regex(/^\+?[0-9 -]{5,20}$/, 'a phone number of 5-20 digits')
 
 export const villageInput = z.object({ id: entityId.optional(), name })

@@ -32,6 +32,10 @@ describe('admin HTTP API', () => {
     expect(res.body.details.map((d) => d.path).sort()).toEqual(['/gridId', '/label'])
   })
 
+  it('refuses control characters in names and labels', async () => {
+    expect((await gw.api('POST', '/api/v1/villages', { name: '山下\u001b[31m庄' })).status).toBe(400)
+  })
+
   it('refuses references to records that do not exist', async () => {
     expect((await gw.api('POST', '/api/v1/devices', { homeId: 'home-missing' })).status).toBe(404)
     expect((await gw.api('POST', '/api/v1/homes', { gridId: 'grid-missing', label: 'x' })).status).toBe(404)
