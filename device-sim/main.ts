@@ -1,10 +1,15 @@
 // `npm run sim`: a simulated village of elderly people living alone, on real MQTT against a running
 // gateway. Provisions through the admin API (or reuses a devices file), then runs until Ctrl-C or
 // --duration real seconds. Exit codes: 0 ok, 1 failure, 2 bad usage.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { writeDevicesFile } from './devices-file.ts'
 import { parseScenarios } from './scenarios.ts'
 import { parseStart } from './sim-time.ts'
-import { prepareVillage, startSimulation } from './run-sim.ts'
+import { announce, prepareVillage, startSimulation } from './run-sim.ts'
+import { startWorkers } from './workers.ts'
 
 const number = (min: number, max = Infinity) => (value: string): number => {
   const n = Number(value)
@@ -44,6 +49,7 @@ interface CliOptions {
   hubDrops?: string[]
   flood: number
   shard?: { index: number, count: number }
+  workers: number
   progress: number
 }
 
@@ -62,7 +68,7 @@ function program (): Command {
     .option('--duration <s>', 'stop after this many real seconds (default: until Ctrl-C)', number(0.1))
     .option('--devices-file <json>', 'reuse the devices in this file; provision and save here if it does not exist')
     .option('--save-devices <json>', 'save provisioned device credentials here')
-    .option('--heartbeat <s>', 'status heartbeat interval, simulated seconds', wholeNumber(1), 300)
+    .option('--heartbeat <s>', 'heartbeat in simulated seconds until the gateway\'s config downlink sets one', wholeNumber(1), 300)
     .addOption(new Option('--timestamps <mode>', 'put simulated time in payload ts (auto: only at speed 1 from now)').choices(['auto', 'always', 'never']).default('auto'))
     .option('--stop-moving <home@time>', 'the person in a home stops moving at a time (repeatable), e.g. 2@+3h', collect)
     .option('--sensor-dies <sensor@time>', 'a sensor dies: connection dropped, last will fires (repeatable)', collect)
@@ -70,6 +76,7 @@ function program (): Command {
     .option('--hub-drops <home@time>', 'a home hub loses power: no DISCONNECT, its last will fires (repeatable)', collect)
     .option('--flood <n>', 'the first n native sensors publish as fast as they can at QoS 0', wholeNumber(0), 0)
     .option('--shard <i/n>', 'run only homes with index % n = i (for several processes on one devices file)', shard)
+    .option('--workers <n>', 'run the village in n processes (shards), for load beyond one process', wholeNumber(1), 1)
     .option('--progress <s>', 'seconds between progress lines', number(0.5), 5)
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
@@ -79,6 +86,10 @@ async function main (): Promise<void> {
   const cli = program().parse(process.argv)
   const o = cli.opts<CliOptions>()
   const log = (line: string): void => console.log(line)
+  if (o.workers > 1 && o.shard !== undefined) {
+    console.error('anju-sim: --workers shards the village itself; do not combine it with --shard')
+    process.exit(2)
+  }
   let start: number
   let scenarios
   try {
@@ -92,13 +103,37 @@ async function main (): Promise<void> {
     url: o.url, token: o.token, homes: o.homes, seed: o.seed, hubRatio: o.hubRatio, villageName: o.villageName ?? `模拟村${o.seed}`,
     devicesFile: o.devicesFile, saveDevices: o.saveDevices, log
   })
-  const run = await startSimulation(file, {
+  const runOptions = {
     mqttUrl: o.mqtt, seed: o.seed, speed: o.speed, start, scenarios, flood: o.flood, heartbeatSeconds: o.heartbeat,
-    timestamps: o.timestamps, shard: o.shard, progressSeconds: o.progress, log
-  })
-  const stop = async (why: string): Promise<void> => {
+    timestamps: o.timestamps, progressSeconds: o.progress
+  }
+  let stopRun: () => Promise<void>
+  if (o.workers > 1) {
+    // Workers read the village from a file; without one given, a private temporary copy is used.
+    let path = [o.devicesFile, o.saveDevices].find((p) => p !== undefined && existsSync(p))
+    let tempDir: string | undefined
+    if (path === undefined) {
+      tempDir = mkdtempSync(join(tmpdir(), 'anju-sim-'))
+      path = join(tempDir, 'devices.json')
+      writeDevicesFile(path, file)
+    }
+    announce(file, { ...runOptions, log })
+    const pool = startWorkers(path, o.workers, runOptions, log)
+    stopRun = async () => {
+      await pool.stop()
+      if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true })
+    }
+    void pool.exited.then(() => stop('all workers exited'))
+  } else {
+    const run = await startSimulation(file, { ...runOptions, shard: o.shard, log })
+    stopRun = () => run.stop()
+  }
+  let stopping = false
+  async function stop (why: string): Promise<void> {
+    if (stopping) return
+    stopping = true
     log(`stopping (${why})`)
-    await run.stop()
+    await stopRun()
     process.exit(0)
   }
   process.once('SIGINT', () => { void stop('SIGINT') })

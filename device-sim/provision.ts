@@ -3,6 +3,7 @@
 // once). The simulator never touches the gateway's database.
 import type { Device, DeviceCredentials, Grid, Home, Village } from '../src/registry-schemas.ts'
 import type { DevicesFile, SimHome } from './devices-file.ts'
+import { mapLimit } from './map-limit.ts'
 import { ROOM_LABELS, type Room } from './routine.ts'
 import { ROOM_PRIORITY, friendlyName, roomOfFriendlyName, type HomePlan } from './village-plan.ts'
 
@@ -27,20 +28,6 @@ export class AdminApi {
 
   get<T> (path: string): Promise<T> { return this.request<T>('GET', path) }
   post<T> (path: string, body: unknown = {}): Promise<T> { return this.request<T>('POST', path, body) }
-}
-
-/** Run `fn` over `items` with at most `limit` at a time, keeping the order of results. */
-export async function mapLimit<T, R> (items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await fn(items[i] as T, i)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
 }
 
 export async function findVillage (api: AdminApi, name: string): Promise<Village | undefined> {

@@ -5,9 +5,9 @@ import { readDevicesFile, writeDevicesFile, type DevicesFile } from './devices-f
 import { mqttLinkFactory } from './mqtt-link.ts'
 import { AdminApi, provisionVillage } from './provision.ts'
 import type { Scenario } from './scenarios.ts'
-import { RealtimeScheduler } from './sim-time.ts'
+import { RealtimeScheduler, formatSimTime } from './sim-time.ts'
 import { ProgressReporter, SimStats } from './stats.ts'
-import { VillageSim } from './village-sim.ts'
+import { VillageSim, describeVillage } from './village-sim.ts'
 import { planVillage } from './village-plan.ts'
 
 export type Log = (line: string) => void
@@ -66,7 +66,26 @@ export interface RunOptions {
   timestamps: 'auto' | 'always' | 'never'
   shard?: { index: number, count: number }
   progressSeconds: number
+  /** Wall-clock instant of the simulated start; default now. Workers get the parent's, so their clocks agree. */
+  realStart?: number
+  /** A worker process: no home list, progress or summary lines (the parent prints those). */
+  quiet?: boolean
   log: Log
+}
+
+/** See village-sim.ts: a simulated `ts` is only honest when simulated time is the wall clock. */
+export function includeTimestamps (o: Pick<RunOptions, 'timestamps' | 'speed' | 'start'>, realNow = Date.now()): boolean {
+  return o.timestamps === 'always' || (o.timestamps === 'auto' && o.speed === 1 && Math.abs(o.start - realNow) < 60_000)
+}
+
+/** Lines printed before a run: the home and sensor numbers the scenario flags take, and the clock. */
+export function announce (file: DevicesFile, o: Pick<RunOptions, 'timestamps' | 'speed' | 'start' | 'flood' | 'heartbeatSeconds' | 'log'>): void {
+  for (const line of describeVillage(file, o.flood)) o.log(line)
+  // A native sensor sends speed/heartbeat heartbeats per real second on top of its motion reports;
+  // the gateway's default per-client budget is 20 msg/s (mqtt.ratePerSecond).
+  const perClient = o.speed / o.heartbeatSeconds
+  if (perClient > 5) o.log(`warning: at speed ${o.speed} each sensor sends ~${perClient.toFixed(0)} heartbeats/s; the gateway may rate-limit and disconnect it`)
+  o.log(`simulating at ${o.speed}× from ${formatSimTime(o.start)} village time (+08:00); payload ts ${includeTimestamps(o) ? 'included' : 'omitted'}`)
 }
 
 export interface SimRun {
@@ -78,26 +97,20 @@ export interface SimRun {
 
 export async function startSimulation (file: DevicesFile, o: RunOptions): Promise<SimRun> {
   const stats = new SimStats()
-  const scheduler = new RealtimeScheduler(o.start, o.speed)
-  // See village-sim.ts: a simulated `ts` is only honest when simulated time is the wall clock.
-  const includeTs = o.timestamps === 'always' || (o.timestamps === 'auto' && o.speed === 1 && Math.abs(o.start - Date.now()) < 60_000)
-  // A native sensor sends speed/heartbeat heartbeats per real second on top of its motion reports;
-  // the gateway's default per-client budget is 20 msg/s (mqtt.ratePerSecond).
-  const perClient = o.speed / o.heartbeatSeconds
-  if (perClient > 5) o.log(`warning: at speed ${o.speed} each sensor sends ~${perClient.toFixed(0)} heartbeats/s; the gateway may rate-limit and disconnect it`)
+  const includeTs = includeTimestamps(o)
+  if (o.quiet !== true) announce(file, o)
+  const scheduler = new RealtimeScheduler(o.start, o.speed, Date.now, o.realStart ?? Date.now())
   const links = mqttLinkFactory({ url: o.mqttUrl, stats, onRefused: (id, message) => o.log(`refused by the gateway: ${id}: ${message}`) })
   const sim = new VillageSim({ file, seed: o.seed, scheduler, links, stats, scenarios: o.scenarios, flood: o.flood, includeTs, heartbeatSeconds: o.heartbeatSeconds, shard: o.shard, log: o.log })
-  for (const line of sim.describe()) o.log(line)
-  o.log(`simulating at ${o.speed}× from ${new Date(o.start).toISOString()} (payload ts ${includeTs ? 'included' : 'omitted'})`)
   const progress = new ProgressReporter(stats)
-  const timer = setInterval(() => o.log(progress.line(scheduler.now())), o.progressSeconds * 1000)
+  const timer = setInterval(() => { if (o.quiet !== true) o.log(progress.line(scheduler.now())) }, o.progressSeconds * 1000)
   timer.unref()
   let stopping: Promise<void> | undefined
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       clearInterval(timer)
       await sim.stop()
-      o.log(`stopped: ${progress.line(scheduler.now())}`)
+      if (o.quiet !== true) o.log(`stopped: ${progress.summary(scheduler.now())}`)
     })()
     return stopping
   }

@@ -96,10 +96,11 @@ export class RealtimeScheduler extends HeapScheduler {
   private armedFor = Infinity
   private running = false
 
-  constructor (readonly start: number, readonly speed: number, private readonly realNow: () => number = Date.now) {
+  /** `realStart`: the wall-clock instant that maps to `start` (worker processes share the parent's). */
+  constructor (readonly start: number, readonly speed: number, private readonly realNow: () => number = Date.now, realStart = realNow()) {
     super()
     if (!(speed > 0)) throw new Error(`speed must be > 0, got ${speed}`)
-    this.realStart = realNow()
+    this.realStart = realStart
   }
 
   now (): number { return this.start + (this.realNow() - this.realStart) * this.speed }

@@ -23,9 +23,19 @@ export class SimStats {
 export class ProgressReporter {
   private lastTotal = 0
   private lastAt: number
+  private readonly firstAt: number
 
   constructor (private readonly stats: SimStats, private readonly realNow: () => number = Date.now) {
-    this.lastAt = realNow()
+    this.lastAt = this.firstAt = realNow()
+  }
+
+  /** The closing line: totals and the average rate of the whole run. */
+  summary (simNow: number): string {
+    const seconds = Math.max(0.001, (this.realNow() - this.firstAt) / 1000)
+    const s = this.stats
+    return `[sim ${formatSimTime(simNow)}] · sent ${s.total()} in ${seconds.toFixed(0)} s (${(s.total() / seconds).toFixed(1)} msg/s average)` +
+      ` · motion ${s.sent.motion} status ${s.sent.status} hub ${s.sent.hub_sensor + s.sent.hub_state}` +
+      (s.sent.flood > 0 ? ` · flood ${s.sent.flood}` : '') + ` · connects ${s.connects} lost ${s.lost} refused ${s.refused}`
   }
 
   line (simNow: number): string {

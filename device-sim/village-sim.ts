@@ -9,8 +9,8 @@
 import type { DevicesFile, SimHome } from './devices-file.ts'
 import { startFlood } from './flood.ts'
 import { AQARA_PIR, HomeRunner, NATIVE_PIR, type RoomSensor } from './home-sim.ts'
-import type { LinkFactory } from './mqtt-link.ts'
-import { mapLimit } from './provision.ts'
+import type { DeviceLink, LinkFactory } from './mqtt-link.ts'
+import { mapLimit } from './map-limit.ts'
 import { rngFor, uniform } from './prng.ts'
 import { CHINA_TZ_OFFSET_MIN, ROOM_LABELS, type Room } from './routine.ts'
 import type { Scenario } from './scenarios.ts'
@@ -41,6 +41,19 @@ export interface SensorRef { number: number, home: SimHome, room: Room, label: s
 
 /** Zigbee sensors report a battery/link "heartbeat" about every 50 min (Xiaomi firmware behaviour). */
 const Z2M_REPORT_SECONDS = 50 * 60
+
+/** One line per home and sensor, with the numbers the scenario flags take. */
+export function describeVillage (file: DevicesFile, flood = 0): string[] {
+  let number = 0
+  let floods = flood
+  return file.homes.map((home) => {
+    const sensors = home.sensors.map((s) => {
+      const flooding = home.kind === 'native' && floods-- > 0
+      return `#${number++} ${ROOM_LABELS[s.room]}${flooding ? ' (flood)' : ''}`
+    })
+    return `home ${home.index} ${home.label} ${home.kind === 'hub' ? `hub ${home.hub.id}` : 'native'}: ${sensors.join(', ')}`
+  })
+}
 
 export class VillageSim {
   readonly sensors: SensorRef[] = []
@@ -82,26 +95,27 @@ export class VillageSim {
     return shard === undefined || home.index % shard.count === shard.index
   }
 
-  /** One line per home and sensor, with the numbers the scenario flags take. */
-  describe (): string[] {
-    return this.opts.file.homes.map((home) => {
-      const sensors = this.sensors.filter((s) => s.home === home).map((s) => `#${s.number} ${ROOM_LABELS[s.room]}${this.floodIds.has(s.label) ? ' (flood)' : ''}`)
-      return `home ${home.index} ${home.label} ${home.kind === 'hub' ? `hub ${home.hub.id}` : 'native'}: ${sensors.join(', ')}`
-    })
-  }
-
   async start (): Promise<void> {
     const { scheduler, stats, links, seed } = this.opts
     const tz = this.opts.tzOffsetMin ?? CHINA_TZ_OFFSET_MIN
     const now = scheduler.now()
     const homes = this.opts.file.homes.filter((h) => this.mine(h))
+    // A client connects as soon as it is created, so devices are created inside the bounded loop:
+    // thousands of simultaneous CONNECTs are a thundering herd for one gateway (and for this process).
+    const devices: Array<() => DeviceLink> = []
     for (const home of homes) {
       const rnd = rngFor(seed, 'devices', home.index)
       if (home.kind === 'native') {
         for (const s of home.sensors) {
-          this.natives.set(s.id, new NativeSensor(s.id, s.secret, s.room, links, rnd, stats, { includeTs: this.opts.includeTs, heartbeatSeconds: this.opts.heartbeatSeconds ?? 300, startAt: now }))
+          devices.push(() => {
+            const sensor = new NativeSensor(s.id, s.secret, s.room, links, rnd, stats, { includeTs: this.opts.includeTs, heartbeatSeconds: this.opts.heartbeatSeconds ?? 300, startAt: now })
+            this.natives.set(s.id, sensor)
+            return sensor.link
+          })
         }
-      } else {
+        continue
+      }
+      devices.push(() => {
         const hub = new Z2mHub(home.hub.id, home.hub.secret, home.sensors.map((s) => s.friendlyName), links, rnd, stats, now, tz)
         this.hubs.set(home.index, hub)
         // Zigbee2MQTT announces itself on every (re)connect; a hub sensor is registered on its first report.
@@ -109,14 +123,17 @@ export class VillageSim {
           hub.bridgeState('online')
           for (const s of home.sensors) hub.report(s.friendlyName, scheduler.now())
         })
-      }
+        return hub.link
+      })
     }
-    // Connect a bounded number at a time: a thousand simultaneous TLS-less CONNECTs are still a
-    // thundering herd for one gateway core. A device that is slow to connect keeps trying in the background.
-    const all = [...[...this.natives.values()].map((n) => n.link), ...[...this.hubs.values()].map((h) => h.link)]
-    await mapLimit(all, 50, (link) => Promise.race([link.ready.catch(() => {}), new Promise<void>((resolve) => setTimeout(resolve, 15_000).unref())]))
+    // A device that is slow to connect is not waited for long; mqtt.js keeps trying in the background.
+    await mapLimit(devices, 50, async (create) => {
+      if (this.stopped) return
+      const link = create()
+      await Promise.race([link.ready.catch(() => {}), new Promise<void>((resolve) => setTimeout(resolve, 15_000).unref())])
+    })
     if (this.stopped) return
-    this.log(`connected ${stats.connected}/${all.length} MQTT clients (${this.natives.size} sensors, ${this.hubs.size} hubs)`)
+    this.log(`connected ${stats.connected}/${devices.length} MQTT clients (${this.natives.size} sensors, ${this.hubs.size} hubs)`)
 
     const start = scheduler.now()
     for (const home of homes) this.startHome(home, start, tz)
