@@ -15,7 +15,7 @@ export default tseslint.config(
   },
   {
     // CLIs and the simulator talk to a person on stdout; tests may print skips loudly.
-    files: ['gateway/cli/**', 'device-sim/**', 'bin/**', 'test/**'],
+    files: ['gateway/cli/**', 'device-sim/**', 'bin/**', 'test/**', 'bench/**', '.ci/**'],
     rules: { 'no-console': 'off' }
   }
 )
