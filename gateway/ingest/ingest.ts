@@ -76,6 +76,16 @@ export class Ingest {
   disconnected (who: DeviceIdentity): void {
     this.health.update(who.id, { online: false })
     this.emitState(who.id, who.homeId, who.kind, { online: false })
+    if (who.kind === 'hub') this.hubSensorsOffline(who.id)
+  }
+
+  /** The Zigbee sensors behind a hub that went away cannot be heard: mark them offline too. */
+  private hubSensorsOffline (hubId: string): void {
+    for (const sensor of this.deps.devices.list({ hubId })) {
+      if (this.health.get(sensor.id)?.online === false) continue
+      this.health.update(sensor.id, { online: false })
+      this.emitState(sensor.id, sensor.homeId, 'hub-sensor', { online: false })
+    }
   }
 
   /** Forget cached state of a device that was moved, revoked or rotated. */
@@ -161,6 +171,8 @@ export class Ingest {
     const online = state === 'online'
     this.health.update(who.id, { online, lastSeen: receivedAt })
     this.emitState(who.id, who.homeId, 'hub', { online })
+    // Back online, each sensor is marked online again by its own next report.
+    if (!online) this.hubSensorsOffline(who.id)
     return 'hub_state'
   }
 

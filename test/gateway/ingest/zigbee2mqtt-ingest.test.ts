@@ -63,6 +63,16 @@ describe('Zigbee2MQTT hub ingest', () => {
     expect(pir).toMatchObject({ linkquality: 60 })
   })
 
+  it('a hub going offline takes its sensors offline; their next report brings each back', async () => {
+    await publish(`${base()}/bridge/state`, { state: 'offline' })
+    expect((await sensors()).map((d) => d.online)).toEqual([false, false])
+    await publish(`${base()}/bridge/state`, { state: 'online' })
+    await publish(`${base()}/bedroom_pir`, { ...AQARA_STATE, occupancy: false })
+    const after = await sensors()
+    expect(after.find((d) => d.friendlyName === 'bedroom_pir')?.online).toBe(true)
+    expect(after.find((d) => d.friendlyName === 'kitchen/pir')?.online).toBe(false)
+  })
+
   it('per-sensor availability (plain or JSON) marks the sensor offline', async () => {
     await publish(`${base()}/bedroom_pir/availability`, { state: 'offline' })
     expect((await sensors()).find((d) => d.friendlyName === 'bedroom_pir')?.online).toBe(false)
