@@ -122,7 +122,12 @@ export function bucketStarts (query: BucketQuery): number[] {
 const escapeTag = (v: string): string => v.replace(/[,= \\]/g, (c) => '\\' + c)
 const escapeString = (v: string): string => v.replace(/["\\]/g, (c) => '\\' + c)
 
-/** One point as InfluxDB line protocol with millisecond precision (`precision=ms`). */
+/** True when a point carries something to store (a health point needs at least one field). */
+export function hasFields (point: TelemetryPoint): boolean {
+  return point.kind === 'activity' || point.online !== undefined || point.battery !== undefined || point.rssi !== undefined || point.linkquality !== undefined
+}
+
+/** One point as InfluxDB line protocol with millisecond precision (`precision=ms`). Requires hasFields(point). */
 export function toLineProtocol (point: TelemetryPoint): string {
   const tags = `village=${escapeTag(point.villageId)},home=${escapeTag(point.homeId)},device=${escapeTag(point.deviceId)}`
   if (point.kind === 'activity') {
@@ -133,6 +138,5 @@ export function toLineProtocol (point: TelemetryPoint): string {
   if (point.battery !== undefined) fields.push(`battery=${point.battery}`)
   if (point.rssi !== undefined) fields.push(`rssi=${point.rssi}`)
   if (point.linkquality !== undefined) fields.push(`linkquality=${point.linkquality}`)
-  if (fields.length === 0) fields.push('online=true')
   return `device_health,${tags},kind=${escapeTag(point.deviceKind)} ${fields.join(',')} ${point.at}`
 }
