@@ -45,6 +45,23 @@ export const configSchema = z.object({
     maxSensorsPerHub: z.coerce.number().int().min(1).max(500).default(32),
     /** How often device health (last seen, battery, drops) is written to SQLite. */
     stateFlushMs: z.coerce.number().int().min(50).default(5000)
+  }).prefault({}),
+  telemetry: z.object({
+    /** `embedded`: SQLite file <dataDir>/telemetry.db, zero setup. `influxdb`: an InfluxDB 1.x server. */
+    backend: z.enum(['embedded', 'influxdb']).default('embedded'),
+    /** Raw points older than this are deleted (privacy: personal data is kept only as long as configured). */
+    retentionDays: z.coerce.number().int().min(1).max(3650).default(400),
+    batchSize: z.coerce.number().int().min(1).max(50_000).default(5000),
+    flushIntervalMs: z.coerce.number().int().min(10).default(1000),
+    influx: z.object({
+      url: z.url().default('http://127.0.0.1:8086'),
+      database: z.string().regex(/^[A-Za-z0-9_]+$/).default('anju'),
+      username: z.string().optional(),
+      password: z.string().optional(),
+      timeoutMs: z.coerce.number().int().min(100).default(10_000)
+    }).prefault({}),
+    /** Disk bound of the spool that holds points while InfluxDB is down (<dataDir>/spool.db). */
+    spoolMaxBytes: z.coerce.number().int().min(1_048_576).default(1_073_741_824)
   }).prefault({})
 })
 

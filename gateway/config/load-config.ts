@@ -18,7 +18,14 @@ const ENV_MAP: Record<string, string[]> = {
   ANJU_MQTT_MAX_PAYLOAD_BYTES: ['mqtt', 'maxPayloadBytes'],
   ANJU_MQTT_RATE_PER_SECOND: ['mqtt', 'ratePerSecond'],
   ANJU_MQTT_RATE_BURST: ['mqtt', 'rateBurst'],
-  ANJU_INGEST_MAX_CLOCK_SKEW_MS: ['ingest', 'maxClockSkewMs']
+  ANJU_INGEST_MAX_CLOCK_SKEW_MS: ['ingest', 'maxClockSkewMs'],
+  ANJU_TELEMETRY_BACKEND: ['telemetry', 'backend'],
+  ANJU_TELEMETRY_RETENTION_DAYS: ['telemetry', 'retentionDays'],
+  ANJU_TELEMETRY_INFLUX_URL: ['telemetry', 'influx', 'url'],
+  ANJU_TELEMETRY_INFLUX_DATABASE: ['telemetry', 'influx', 'database'],
+  ANJU_TELEMETRY_INFLUX_USERNAME: ['telemetry', 'influx', 'username'],
+  ANJU_TELEMETRY_INFLUX_PASSWORD: ['telemetry', 'influx', 'password'],
+  ANJU_TELEMETRY_SPOOL_MAX_BYTES: ['telemetry', 'spoolMaxBytes']
 }
 
 export class ConfigError extends Error {
