@@ -15,6 +15,9 @@ import { DeviceStore } from './registry/device-store.ts'
 import { PlacesStore } from './registry/places-store.ts'
 import { resolveAdminToken, adminTokenPath } from './admin-token.ts'
 import type { FastifyInstance } from 'fastify'
+import type { TelemetryStore } from '../src/telemetry.ts'
+import { createTelemetryStore } from './telemetry/create-telemetry-store.ts'
+import { TelemetryRecorder } from './telemetry/telemetry-recorder.ts'
 
 export interface BuildOptions {
   clock?: Clock
@@ -31,6 +34,7 @@ export interface Gateway {
   devices: DeviceStore
   deviceAdmin: DeviceAdmin
   ingest: Ingest
+  telemetry: TelemetryStore
   broker: MqttBroker
   http: FastifyInstance
   adminToken: string
@@ -64,6 +68,13 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
     ingest.start()
     closers.push({ name: 'ingest', close: () => ingest.stop() })
 
+    const telemetry = createTelemetryStore(config, { clock, log })
+    await telemetry.start()
+    closers.push({ name: 'telemetry', close: () => telemetry.close() })
+    const recorder = new TelemetryRecorder(bus, places, telemetry)
+    recorder.start()
+    closers.push({ name: 'telemetry recorder', close: () => recorder.stop() })
+
     const broker = await createMqttBroker({ config: config.mqtt, devices, ingest, metrics, clock, log: log.child({ part: 'broker' }) })
     closers.push({ name: 'broker', close: () => broker.close() })
     const deviceAdmin = new DeviceAdmin(devices, broker, ingest)
@@ -80,11 +91,13 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
       adminToken: admin.token,
       places,
       deviceAdmin,
+      telemetry,
       isReady: () => ready && db.open,
       refreshGauges: () => {
         for (const [kind, n] of Object.entries(devices.countByKind())) metrics.devicesRegistered.set({ kind }, n)
         for (const [kind, n] of Object.entries(ingest.health.onlineByKind())) metrics.devicesOnline.set({ kind }, n)
         metrics.storeQueueDepth.set({ store: 'device_health' }, ingest.health.pending)
+        metrics.recordTelemetry(telemetry.stats())
       }
     })
     closers.push({ name: 'http', close: () => http.close() })
@@ -104,7 +117,7 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
       docs: `http://${host}:${httpPort}/docs`
     }
     log.info({ ports }, 'gateway listening')
-    return { config, log, db, bus, metrics, places, devices, deviceAdmin, ingest, broker, http, adminToken: admin.token, ports, urls, close: closeAll }
+    return { config, log, db, bus, metrics, places, devices, deviceAdmin, ingest, telemetry, broker, http, adminToken: admin.token, ports, urls, close: closeAll }
   } catch (err) {
     log.error({ err }, 'gateway failed to start')
     await closeAll()

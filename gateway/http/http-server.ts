@@ -14,8 +14,9 @@ import { deviceRoutes, type DeviceRouteDeps } from './routes/device-routes.ts'
 import { healthRoutes, type HealthDeps } from './routes/health-routes.ts'
 import { placesRoutes } from './routes/places-routes.ts'
 import type { PlacesStore } from '../registry/places-store.ts'
+import type { TelemetryStore } from '../../src/telemetry.ts'
 
-export type HttpDeps = HealthDeps & DeviceRouteDeps & { places: PlacesStore, adminToken: string, log: Logger }
+export type HttpDeps = HealthDeps & DeviceRouteDeps & { places: PlacesStore, telemetry: TelemetryStore, adminToken: string, log: Logger }
 
 export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.log.child({ part: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1_048_576 })

@@ -2,6 +2,7 @@
 // one process (tests). Labels are bounded: reasons and kinds, never device ids (10k+ series).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { DROP_REASONS } from '../../src/events.ts'
+import type { TelemetryStats } from '../../src/telemetry.ts'
 
 /** The `type` label of anju_messages_in_total (see Ingest.dispatch). */
 export const MESSAGE_TYPES = ['motion', 'status', 'hub_state', 'hub_sensor', 'hub_availability', 'hub_ignored'] as const
@@ -27,7 +28,20 @@ export function createMetrics () {
     }),
     storeQueueDepth: new Gauge({ name: 'anju_store_queue_depth', help: 'Records waiting to be written, by store', labelNames: ['store'], registers: [registry] }),
     devicesRegistered: new Gauge({ name: 'anju_devices_registered', help: 'Registered, non-revoked devices by kind', labelNames: ['kind'], registers: [registry] }),
-    devicesOnline: new Gauge({ name: 'anju_devices_online', help: 'Devices whose last known state is online, by kind', labelNames: ['kind'], registers: [registry] })
+    devicesOnline: new Gauge({ name: 'anju_devices_online', help: 'Devices whose last known state is online, by kind', labelNames: ['kind'], registers: [registry] }),
+    telemetryWritten: new Gauge({ name: 'anju_telemetry_points_written', help: 'Telemetry points written to the store since start', registers: [registry] }),
+    telemetrySpoolPoints: new Gauge({ name: 'anju_telemetry_spool_points', help: 'Telemetry points on the on-disk spool, waiting for InfluxDB', registers: [registry] }),
+    telemetrySpoolBytes: new Gauge({ name: 'anju_telemetry_spool_bytes', help: 'Bytes used by the telemetry spool', registers: [registry] }),
+    telemetrySpoolLimit: new Gauge({ name: 'anju_telemetry_spool_limit_bytes', help: 'Disk bound of the telemetry spool', registers: [registry] }),
+    telemetrySpoolFullDrops: new Gauge({ name: 'anju_telemetry_dropped_spool_full', help: 'Telemetry points lost because the spool was full', registers: [registry] }),
+    recordTelemetry (stats: TelemetryStats): void {
+      metrics.storeQueueDepth.set({ store: 'telemetry' }, stats.queued + stats.spooled)
+      metrics.telemetryWritten.set(stats.written)
+      metrics.telemetrySpoolPoints.set(stats.spooled)
+      metrics.telemetrySpoolBytes.set(stats.spoolBytes)
+      metrics.telemetrySpoolLimit.set(stats.spoolLimitBytes)
+      metrics.telemetrySpoolFullDrops.set(stats.droppedSpoolFull)
+    }
   }
   // Zero-initialise so every reason appears in /metrics from the start (dashboards and tests can rely on it).
   for (const reason of DROP_REASONS) metrics.dropped.inc({ reason }, 0)

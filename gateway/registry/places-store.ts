@@ -77,10 +77,12 @@ export class PlacesStore {
       FROM residents WHERE @homeId IS NULL OR home_id = @homeId ORDER BY id`).all({ homeId: homeId ?? null }) as Resident[]
   }
 
-  /** Privacy: deleting a resident removes their personal record (telemetry deletion joins in issue 3). */
-  deleteResident (id: string): void {
-    const result = this.db.prepare('DELETE FROM residents WHERE id = ?').run(id)
-    if (result.changes === 0) throw new AnjuError('NOT_FOUND', `resident ${id} does not exist`)
+  /** Privacy: deletes the resident's record; returns their home so the caller deletes its telemetry too. */
+  deleteResident (id: string): { homeId: string } {
+    const row = this.db.prepare('SELECT home_id AS homeId FROM residents WHERE id = ?').get(id) as { homeId: string } | undefined
+    if (row === undefined) throw new AnjuError('NOT_FOUND', `resident ${id} does not exist`)
+    this.db.prepare('DELETE FROM residents WHERE id = ?').run(id)
+    return row
   }
 
   createContact (input: ContactInput): Contact {

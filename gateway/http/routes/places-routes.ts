@@ -6,11 +6,12 @@ import {
   contact, contactInput, entityId, grid, gridInput, home, homeInput, resident, residentInput, village, villageInput
 } from '../../../src/registry-schemas.ts'
 import type { PlacesStore } from '../../registry/places-store.ts'
+import type { TelemetryStore } from '../../../src/telemetry.ts'
 
 const idParam = z.object({ id: entityId })
 const security = [{ admin: [] }]
 
-export async function placesRoutes (app: FastifyInstance, deps: { places: PlacesStore }): Promise<void> {
+export async function placesRoutes (app: FastifyInstance, deps: { places: PlacesStore, telemetry: TelemetryStore }): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>()
   const { places } = deps
 
@@ -33,8 +34,13 @@ export async function placesRoutes (app: FastifyInstance, deps: { places: Places
     async (req, reply) => reply.code(201).send(places.createResident(req.body)))
   r.get('/residents', { schema: { tags: ['residents'], security, querystring: z.object({ homeId: entityId.optional() }), response: { 200: z.array(resident) } } },
     async (req) => places.listResidents(req.query.homeId))
-  r.delete('/residents/:id', { schema: { tags: ['residents'], security, params: idParam } },
-    async (req, reply) => { places.deleteResident(req.params.id); return reply.code(204).send() })
+  r.delete('/residents/:id', {
+    schema: { tags: ['residents'], security, params: idParam, description: 'Deletes the resident and all telemetry of their home (residents live alone; telemetry is kept per home).' }
+  }, async (req, reply) => {
+    const { homeId } = places.deleteResident(req.params.id)
+    await deps.telemetry.deleteHome(homeId)
+    return reply.code(204).send()
+  })
 
   r.post('/contacts', { schema: { tags: ['contacts'], security, body: contactInput, response: { 201: contact } } },
     async (req, reply) => reply.code(201).send(places.createContact(req.body)))
