@@ -15,7 +15,7 @@ export interface EmbeddedStoreOptions {
   path: string
   clock: Clock
   log: Logger
-  /** Points per transaction; 5000 commit in ~30 ms (bench/embedded-telemetry.ts), the longest the event loop waits. */
+  /** Points per transaction; 5000 commit in ~30 ms (bench/embedded-telemetry.ts), during which the event loop waits. */
   batchSize?: number
   /** Longest a point waits in memory before it is committed. */
   flushIntervalMs?: number
