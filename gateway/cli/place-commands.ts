@@ -8,6 +8,7 @@ import {
   type Contact, type Grid, type Home, type Resident, type Village
 } from '../../src/registry-schemas.ts'
 import { globalsOf, withStores, type Stores } from './context.ts'
+import { deleteResident } from './resident-delete.ts'
 import { defined, idArg, integer, parseInput } from './input.ts'
 import { formatTime, keyValues, print, printJson, table } from './output.ts'
 
@@ -137,10 +138,10 @@ function registerPeopleCommands (program: Command): void {
         { header: 'id', value: (r) => r.id }, { header: 'home', value: (r) => r.homeId }, { header: 'name', value: (r) => r.name }, { header: 'birth year', value: (r) => r.birthYear }
       ], 'no residents'))
     })
-  resident.command('delete').description('delete a resident\'s personal record').argument('<id>', 'resident id').option('--json', 'print JSON')
-    .action((id: string, opts: JsonFlag, cmd: Command) => {
+  resident.command('delete').description('delete a resident\'s personal record and their home\'s telemetry').argument('<id>', 'resident id').option('--json', 'print JSON')
+    .action(async (id: string, opts: JsonFlag, cmd: Command) => {
       const residentId = idArg(id)
-      withStores(globalsOf(cmd), 'existing', ({ places }) => places.deleteResident(residentId))
+      await deleteResident(globalsOf(cmd), residentId)
       if (opts.json === true) printJson({ id: residentId, deleted: true })
       else print(`deleted resident ${residentId}`)
     })

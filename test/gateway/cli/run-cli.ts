@@ -13,14 +13,14 @@ export interface CliResult {
 }
 
 /** The test runner's own ANJU_* variables (ANJU_TEST_LOG, ...) would be refused by the config loader. */
-function cliEnv (dataDir: string): NodeJS.ProcessEnv {
+function cliEnv (dataDir: string, extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ANJU_')))
-  return { ...env, ANJU_DATA_DIR: dataDir, ANJU_LOG_LEVEL: 'silent' }
+  return { ...env, ANJU_DATA_DIR: dataDir, ANJU_LOG_LEVEL: 'silent', ...extra }
 }
 
-export function runCli (dataDir: string, args: string[]): Promise<CliResult> {
+export function runCli (dataDir: string, args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: cliEnv(dataDir), timeout: 20_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: cliEnv(dataDir, extraEnv), timeout: 20_000 }, (err, stdout, stderr) => {
       if (err !== null && typeof err.code !== 'number') return reject(err)
       resolve({ code: err === null ? 0 : err.code as number, stdout, stderr })
     })
