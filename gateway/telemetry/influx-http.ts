@@ -22,7 +22,8 @@ export interface InfluxSeries {
   name: string
   tags?: Record<string, string>
   columns: string[]
-  values: unknown[][]
+  /** Absent when the series has no rows (SHOW CONTINUOUS QUERIES on a database without any). */
+  values?: unknown[][]
 }
 
 interface QueryResponse {

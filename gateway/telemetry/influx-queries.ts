@@ -25,7 +25,7 @@ function groupByTime (q: BucketQuery): string {
 
 function rows (series: InfluxSeries | undefined): Array<Record<string, unknown>> {
   if (series === undefined) return []
-  return series.values.map((values) => Object.fromEntries(series.columns.map((c, i) => [c, values[i]])))
+  return (series.values ?? []).map((values) => Object.fromEntries(series.columns.map((c, i) => [c, values[i]])))
 }
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0)
@@ -59,7 +59,7 @@ export function toLastByTag (series: InfluxSeries[], tag: string): Map<string, n
   const out = new Map<string, number>()
   for (const s of series) {
     const key = s.tags?.[tag]
-    const time = s.values[0]?.[0]
+    const time = s.values?.[0]?.[0]
     if (key !== undefined && key !== '' && typeof time === 'number') out.set(key, time)
   }
   return out

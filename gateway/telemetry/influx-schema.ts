@@ -37,7 +37,7 @@ export async function ensureSchema (http: InfluxHttp, database: string, retentio
 
   // SHOW CONTINUOUS QUERIES lists every database as one series (name = database, rows [name, query]).
   const [cqs = []] = await http.query('SHOW CONTINUOUS QUERIES', { database: false })
-  const ours = cqs.find((s) => s.name === database)?.values.some((row) => row[0] === ROLLUP_CQ) ?? false
+  const ours = cqs.find((s) => s.name === database)?.values?.some((row) => row[0] === ROLLUP_CQ) ?? false
   if (!ours) {
     await http.query(
       `CREATE CONTINUOUS QUERY ${quoteIdent(ROLLUP_CQ)} ON ${db} BEGIN ` +
