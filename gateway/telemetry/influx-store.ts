@@ -23,6 +23,7 @@ import {
   type TelemetryStats, type TelemetryStore, type TimeRange, type VillageBucket
 } from '../../src/telemetry.ts'
 import type { Logger } from '../logger.ts'
+import { isWellFormed } from './embedded-validate.ts'
 import { InfluxHttp } from './influx-http.ts'
 import * as q from './influx-queries.ts'
 import { ensureSchema } from './influx-schema.ts'
@@ -85,9 +86,8 @@ export class InfluxTelemetryStore implements TelemetryStore {
   write (points: readonly TelemetryPoint[]): void {
     const lines: string[] = []
     for (const point of points) {
-      try {
-        if (hasFields(point)) lines.push(toLineProtocol(point))
-      } catch { /* a malformed point from a caller bug: never throw into ingest */ }
+      // A malformed point (a caller bug) is dropped alone: it would make InfluxDB refuse its whole batch.
+      if (isWellFormed(point) && hasFields(point)) lines.push(toLineProtocol(point))
     }
     this.writer.enqueue(lines)
   }
