@@ -103,13 +103,14 @@ export class InfluxWriter {
     this.resolveWaiters()
   }
 
+  /** Refuse new points, send or spool what is queued, stop the replay (the spool keeps the rest). */
   async close (): Promise<void> {
     if (this.closing) return
+    this.closing = true
     clearInterval(this.timer)
     this.timer = undefined
-    await this.flush()
-    this.closing = true
     this.wake?.()
+    await this.flush()
     await this.replay
   }
 
@@ -150,6 +151,7 @@ export class InfluxWriter {
     const flight: Flight = { seq: this.opts.spool.reserveSeq(), start: this.head, lines: this.take() }
     this.flights.set(flight.seq, flight)
     void this.opts.http.write(flight.lines.join('\n')).then((result) => this.settle(flight, result))
+      .catch((err: unknown) => this.opts.log.error({ err: (err as Error).message }, 'telemetry writer: settling a batch failed'))
   }
 
   private settle (flight: Flight, result: WriteResult): void {
@@ -174,11 +176,19 @@ export class InfluxWriter {
   }
 
   private enterSpoolMode (reason: string): void {
-    if (this.mode === 'spool' && this.replay !== undefined) return
-    this.mode = 'spool'
-    this.opts.log.warn({ reason, queued: this.queue.length, spooled: this.opts.spool.stats().points }, 'telemetry: spooling to disk until InfluxDB takes writes again')
+    if (this.mode === 'direct') {
+      this.mode = 'spool'
+      this.opts.log.warn({ reason, queued: this.queue.length, spooled: this.opts.spool.stats().points }, 'telemetry: spooling to disk until InfluxDB takes writes again')
+    }
     while (this.queue.length > 0) this.opts.spool.append(this.take())
-    if (!this.closing) this.replay ??= this.runReplay().finally(() => { this.replay = undefined })
+    if (this.closing || this.replay !== undefined) return
+    this.replay = this.runReplay()
+      .catch((err: unknown) => this.opts.log.error({ err: (err as Error).message }, 'telemetry spool replay stopped'))
+      .finally(() => {
+        this.replay = undefined
+        // Back in direct mode: send what queued up meanwhile (outside the loop, so a failure can start a new one).
+        if (this.mode === 'direct') this.pump()
+      })
   }
 
   private async runReplay (): Promise<void> {
@@ -208,7 +218,6 @@ export class InfluxWriter {
       if (batches.length === 0) {
         this.mode = 'direct'
         this.opts.log.info({ replayed }, 'telemetry spool drained: writing to InfluxDB directly again')
-        this.pump()
         return
       }
       const sending = Promise.all(batches.map(async (batch) => await this.opts.http.write(batch.text)))

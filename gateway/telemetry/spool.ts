@@ -100,23 +100,22 @@ export class Spool {
     return ++this.lastSeq
   }
 
-  /** Append a batch at the tail (or at a reserved seq). False when the byte bound would be exceeded: the points are dropped and counted. */
+  /**
+   * Append a batch at the tail (or at a reserved seq). Never throws: false when the byte bound would be
+   * exceeded (or the disk refuses the write); the points are then dropped, counted and logged.
+   */
   append (lines: readonly string[], seq?: number): boolean {
     if (lines.length === 0) return true
     const text = lines.join('\n')
     const size = Buffer.byteLength(text)
-    if (this.bytes + size > this.opts.maxBytes) {
-      this.dropped += lines.length
-      const now = this.opts.clock.now()
-      if (now - this.lastFullLog >= FULL_LOG_INTERVAL_MS) {
-        this.lastFullLog = now
-        this.opts.log.error({ droppedPoints: this.dropped, spoolBytes: this.bytes, limitBytes: this.opts.maxBytes }, 'telemetry spool FULL: points are being dropped until InfluxDB is back')
-      }
-      return false
-    }
+    if (this.bytes + size > this.opts.maxBytes) return this.refuse(lines.length, 'telemetry spool FULL: points are being dropped until InfluxDB is back')
     const at = seq ?? this.reserveSeq()
     if (at > this.lastSeq) this.lastSeq = at
-    this.stmts.insert.run(at, text, lines.length, size)
+    try {
+      this.stmts.insert.run(at, text, lines.length, size)
+    } catch (err) {
+      return this.refuse(lines.length, 'telemetry spool cannot write (disk full?): points are being dropped', err)
+    }
     this.batches++
     this.points += lines.length
     this.bytes += size
@@ -125,6 +124,16 @@ export class Spool {
       this.opts.log.warn({ spoolBytes: this.bytes, limitBytes: this.opts.maxBytes, points: this.points }, 'telemetry spool above 80 % of its bound: InfluxDB has been unavailable for a while')
     }
     return true
+  }
+
+  private refuse (points: number, msg: string, err?: unknown): false {
+    this.dropped += points
+    const now = this.opts.clock.now()
+    if (now - this.lastFullLog >= FULL_LOG_INTERVAL_MS) {
+      this.lastFullLog = now
+      this.opts.log.error({ droppedPoints: this.dropped, spoolBytes: this.bytes, limitBytes: this.opts.maxBytes, err: (err as Error | undefined)?.message }, msg)
+    }
+    return false
   }
 
   /** The oldest batch, if any. */
