@@ -48,6 +48,35 @@ const MIGRATIONS: string[] = [
   CREATE INDEX devices_home ON devices(home_id);
   CREATE INDEX grids_village ON grids(village_id);
   CREATE INDEX homes_grid ON homes(grid_id);
+  `,
+  // Notifications (gateway/notify): the durable outbox and per-contact channel preferences.
+  `
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at INTEGER NOT NULL,
+    recipient TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    alert_id TEXT,
+    dedupe_key TEXT UNIQUE,
+    payload TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    delivered_at INTEGER,
+    last_error TEXT,
+    dead_at INTEGER
+  );
+  CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+  CREATE INDEX outbox_recipient ON outbox(recipient, id);
+  CREATE INDEX outbox_alert ON outbox(alert_id) WHERE alert_id IS NOT NULL;
+  CREATE TABLE contact_channels (
+    contact_id TEXT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    channel TEXT NOT NULL CHECK (channel IN ('webhook', 'wecom', 'dingtalk', 'mqtt', 'sms')),
+    config TEXT NOT NULL DEFAULT '{}',
+    enabled INTEGER NOT NULL DEFAULT 1,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (contact_id, channel)
+  );
   `
 ]
 
