@@ -140,7 +140,9 @@ try {
     spoolReplayPointsPerSec: Math.round(median(results.replay)),
     detail: {
       points: POINTS, series: HOMES * 3, rounds: ROUNDS, concurrency: CONCURRENCY, storeSpilledToSpool: spilled,
-      rawSequentialPointsPerSec: Math.round(median(results.raw1)), rawConcurrentPointsPerSec: Math.round(median(results.raw))
+      rawSequentialPointsPerSec: Math.round(median(results.raw1)), rawConcurrentPointsPerSec: Math.round(median(results.raw)),
+      // Paired: the store against the better raw run of the same round (the machine's load drifts between rounds).
+      storeOverRawPerRound: results.store.map((s, i) => +(s / Math.max(results.raw1[i] ?? 0, results.raw[i] ?? 0)).toFixed(2))
     }
   }
   console.log(JSON.stringify(summary))

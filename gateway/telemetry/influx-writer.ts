@@ -194,7 +194,14 @@ export class InfluxWriter {
   private async runReplay (): Promise<void> {
     let backoff = BACKOFF_MIN_MS
     let replayed = 0
-    const retry = async (): Promise<void> => {
+    let triesAtMax = 0
+    const retry = async (error: string): Promise<void> => {
+      // Debug per try; a warning once the backoff is at its ceiling (~20 s of failures) and every ~5 min after.
+      if (backoff === BACKOFF_MAX_MS && triesAtMax++ % 30 === 0) {
+        this.opts.log.warn({ error, spooled: this.opts.spool.stats().points }, 'telemetry: InfluxDB still unavailable, points wait on the spool')
+      } else {
+        this.opts.log.debug({ error, backoffMs: backoff }, 'telemetry replay: InfluxDB unavailable, retrying')
+      }
       await this.sleep(backoff)
       backoff = Math.min(backoff * 2, BACKOFF_MAX_MS)
     }
@@ -209,45 +216,64 @@ export class InfluxWriter {
           await this.opts.ensureSchema()
           this.schemaReady = true
         } catch (err) {
-          this.opts.log.debug({ err: (err as Error).message, backoffMs: backoff }, 'InfluxDB still unavailable')
-          await retry()
+          await retry(`schema: ${(err as Error).message}`)
           continue
         }
       }
-      const batches = this.opts.spool.peekMany(this.opts.concurrency)
-      if (batches.length === 0) {
+      const pass = await this.replayPass()
+      if (this.closing) return
+      if (pass.replayed > 0) {
+        replayed += pass.replayed
+        backoff = BACKOFF_MIN_MS
+        triesAtMax = 0
+      }
+      if (pass.failure !== undefined) {
+        await retry(pass.failure)
+      } else if (this.opts.spool.stats().batches === 0) {
         this.mode = 'direct'
         this.opts.log.info({ replayed }, 'telemetry spool drained: writing to InfluxDB directly again')
         return
       }
-      const sending = Promise.all(batches.map(async (batch) => await this.opts.http.write(batch.text)))
-      this.replaySending = sending
-      const results = await sending
-      this.replaySending = undefined
-      let failure: Extract<WriteResult, { ok: false }> | undefined
-      results.forEach((result, i) => {
-        const batch = batches[i]
-        if (batch === undefined) return
-        if (result.ok || result.poison) {
+    }
+  }
+
+  /**
+   * Send the spool oldest first with up to `concurrency` requests in flight (a sliding window, so
+   * InfluxDB never waits for the slowest of a round), until the spool is empty or a request fails.
+   * A batch leaves the spool only on a 204 (or as poison); after a failure the next pass starts again
+   * from the oldest batch left.
+   */
+  private async replayPass (): Promise<{ replayed: number, failure?: string }> {
+    const inFlight = new Map<number, Promise<void>>()
+    let lastSent = 0
+    let replayed = 0
+    let failure: string | undefined
+    const sendNext = (): boolean => {
+      const batch = this.opts.spool.peekAfter(lastSent)
+      if (batch === undefined) return false
+      lastSent = batch.seq
+      inFlight.set(batch.seq, this.opts.http.write(batch.text).then((result) => {
+        inFlight.delete(batch.seq)
+        if (result.ok) {
           this.opts.spool.remove(batch.seq)
-          if (result.ok) {
-            this.written += batch.points
-            replayed += batch.points
-          } else {
-            this.poisoned(batch.points, result)
-          }
+          this.written += batch.points
+          replayed += batch.points
+        } else if (result.poison) {
+          this.opts.spool.remove(batch.seq)
+          this.poisoned(batch.points, result)
         } else {
-          failure = result
+          failure ??= result.status === 0 ? result.error : `HTTP ${result.status} ${result.error}`
           if (result.status === 404) this.schemaReady = false
         }
-      })
+      }))
+      return true
+    }
+    for (;;) {
+      while (failure === undefined && !this.closing && inFlight.size < this.opts.concurrency && sendNext()) { /* fill the window */ }
+      if (inFlight.size === 0) return { replayed, failure }
+      this.replaySending = Promise.all(inFlight.values())
+      await Promise.race(inFlight.values())
       this.resolveWaiters()
-      if (failure === undefined) {
-        backoff = BACKOFF_MIN_MS
-      } else {
-        this.opts.log.debug({ status: failure.status, error: failure.error, backoffMs: backoff }, 'telemetry replay: InfluxDB refused, retrying')
-        await retry()
-      }
     }
   }
 

@@ -54,6 +54,7 @@ export class Spool {
   private readonly stmts: {
     insert: Database.Statement<[number, string, number, number]>
     head: Database.Statement<[number], Row>
+    after: Database.Statement<[number], Row>
     remove: Database.Statement<[number], { points: number, bytes: number }>
     all: Database.Statement<[], Row>
   }
@@ -78,6 +79,7 @@ export class Spool {
     this.stmts = {
       insert: this.db.prepare('INSERT INTO batches (seq, lines, points, bytes) VALUES (?, ?, ?, ?)'),
       head: this.db.prepare('SELECT seq, lines, points FROM batches ORDER BY seq LIMIT ?'),
+      after: this.db.prepare('SELECT seq, lines, points FROM batches WHERE seq > ? ORDER BY seq LIMIT 1'),
       remove: this.db.prepare('DELETE FROM batches WHERE seq = ? RETURNING points, bytes'),
       all: this.db.prepare('SELECT seq, lines, points FROM batches ORDER BY seq')
     }
@@ -144,6 +146,12 @@ export class Spool {
   /** Up to `limit` oldest batches, oldest first. */
   peekMany (limit: number): SpoolBatch[] {
     return this.stmts.head.all(limit).map(toBatch)
+  }
+
+  /** The oldest batch behind `seq` (a replay with several batches in flight). */
+  peekAfter (seq: number): SpoolBatch | undefined {
+    const row = this.stmts.after.get(seq)
+    return row === undefined ? undefined : toBatch(row)
   }
 
   remove (seq: number): void {
