@@ -1,8 +1,10 @@
 // The one typed configuration of a gateway. Defaults give a working embedded gateway with no file and
 // no environment; every number below is overridable so tests and benchmarks can run many side by side.
+import { validate as isCronExpression } from 'node-cron'
 import { z } from 'zod'
 
 const port = z.coerce.number().int().min(0).max(65_535)
+const cron = z.string().refine((s) => isCronExpression(s), 'not a valid cron expression')
 
 export const configSchema = z.object({
   dataDir: z.string().min(1).default('./data'),
@@ -62,6 +64,30 @@ export const configSchema = z.object({
     }).prefault({}),
     /** Disk bound of the spool that holds points while InfluxDB is down (<dataDir>/spool.db). */
     spoolMaxBytes: z.coerce.number().int().min(1_048_576).default(1_073_741_824)
+  }).prefault({}),
+  notify: z.object({
+    /** The gateway's address as family and grid workers reach it (ack links), e.g. https://anju.example.cn. */
+    publicUrl: z.url().optional(),
+    /** HMAC-SHA256 key of the generic webhook's x-anju-signature (docs/notifications.md); webhooks stay off without it. */
+    webhookSecret: z.string().min(32, 'ANJU_NOTIFY_WEBHOOK_SECRET must be at least 32 characters').optional(),
+    /** SMS over an HTTP provider: POST {to, text} with a bearer token; SMS stays off without a URL. */
+    smsUrl: z.url().optional(),
+    smsToken: z.string().optional(),
+    /** Per request to a webhook, robot or SMS provider. */
+    timeoutMs: z.coerce.number().int().min(100).default(10_000),
+    /** Deliveries in flight at once; one slow receiver cannot hold up the rest beyond this. */
+    concurrency: z.coerce.number().int().min(1).max(256).default(8),
+    /** Retry backoff: base doubling per failure up to maxDelay; dead after maxAttempts or maxAge. */
+    retryBaseMs: z.coerce.number().int().min(1).default(5000),
+    retryMaxDelayMs: z.coerce.number().int().min(1).default(10 * 60_000),
+    maxAttempts: z.coerce.number().int().min(1).default(100),
+    maxAgeMs: z.coerce.number().int().min(1000).default(24 * 3_600_000),
+    /** Delivered and dead outbox rows hold message text (names): deleted after this by the retention job. */
+    retentionDays: z.coerce.number().int().min(1).max(3650).default(30),
+    /** Cron expressions in Asia/Shanghai time (node-cron syntax). */
+    dailySummaryCron: cron.default('0 20 * * *'),
+    modelRefreshCron: cron.default('30 2 * * *'),
+    retentionCron: cron.default('0 3 * * *')
   }).prefault({})
 })
 

@@ -25,7 +25,21 @@ const ENV_MAP: Record<string, string[]> = {
   ANJU_TELEMETRY_INFLUX_DATABASE: ['telemetry', 'influx', 'database'],
   ANJU_TELEMETRY_INFLUX_USERNAME: ['telemetry', 'influx', 'username'],
   ANJU_TELEMETRY_INFLUX_PASSWORD: ['telemetry', 'influx', 'password'],
-  ANJU_TELEMETRY_SPOOL_MAX_BYTES: ['telemetry', 'spoolMaxBytes']
+  ANJU_TELEMETRY_SPOOL_MAX_BYTES: ['telemetry', 'spoolMaxBytes'],
+  ANJU_PUBLIC_URL: ['notify', 'publicUrl'],
+  ANJU_NOTIFY_WEBHOOK_SECRET: ['notify', 'webhookSecret'],
+  ANJU_NOTIFY_SMS_URL: ['notify', 'smsUrl'],
+  ANJU_NOTIFY_SMS_TOKEN: ['notify', 'smsToken'],
+  ANJU_NOTIFY_TIMEOUT_MS: ['notify', 'timeoutMs'],
+  ANJU_NOTIFY_CONCURRENCY: ['notify', 'concurrency'],
+  ANJU_NOTIFY_RETRY_BASE_MS: ['notify', 'retryBaseMs'],
+  ANJU_NOTIFY_RETRY_MAX_DELAY_MS: ['notify', 'retryMaxDelayMs'],
+  ANJU_NOTIFY_MAX_ATTEMPTS: ['notify', 'maxAttempts'],
+  ANJU_NOTIFY_MAX_AGE_MS: ['notify', 'maxAgeMs'],
+  ANJU_NOTIFY_RETENTION_DAYS: ['notify', 'retentionDays'],
+  ANJU_NOTIFY_DAILY_SUMMARY_CRON: ['notify', 'dailySummaryCron'],
+  ANJU_NOTIFY_MODEL_REFRESH_CRON: ['notify', 'modelRefreshCron'],
+  ANJU_NOTIFY_RETENTION_CRON: ['notify', 'retentionCron']
 }
 
 export class ConfigError extends Error {
