@@ -77,6 +77,56 @@ const MIGRATIONS: string[] = [
     updated_at INTEGER NOT NULL,
     PRIMARY KEY (contact_id, channel)
   );
+  `,
+  // Alerts (gateway/alerts): the closed loop. At most one unresolved alert per home and type; every
+  // transition is an alert_events row (who, when, why); away mode and per-home overrides are audited.
+  `
+  CREATE TABLE alerts (
+    id TEXT PRIMARY KEY,
+    home_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'resolved')),
+    rung INTEGER NOT NULL,
+    since INTEGER NOT NULL,
+    opened_at INTEGER NOT NULL,
+    next_rung_at INTEGER,
+    acknowledged_at INTEGER,
+    acknowledged_by TEXT,
+    resolved_at INTEGER,
+    resolved_by TEXT,
+    outcome TEXT,
+    note TEXT
+  );
+  CREATE UNIQUE INDEX alerts_one_unresolved ON alerts(home_id, type) WHERE state != 'resolved';
+  CREATE INDEX alerts_home ON alerts(home_id, opened_at);
+  CREATE INDEX alerts_state ON alerts(state, opened_at);
+  CREATE TABLE alert_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    alert_id TEXT NOT NULL REFERENCES alerts(id),
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    rung INTEGER,
+    detail TEXT
+  );
+  CREATE INDEX alert_events_alert ON alert_events(alert_id, id);
+  CREATE TABLE home_alert_settings (
+    home_id TEXT PRIMARY KEY,
+    away_until INTEGER,
+    inactivity_threshold_ms INTEGER,
+    quiet_hours TEXT,
+    ladder TEXT,
+    updated_at INTEGER NOT NULL,
+    updated_by TEXT NOT NULL
+  );
+  CREATE TABLE home_alert_settings_audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    home_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    change TEXT NOT NULL
+  );
+  CREATE INDEX home_alert_settings_audit_home ON home_alert_settings_audit(home_id, id);
   `
 ]
 
