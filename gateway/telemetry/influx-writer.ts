@@ -2,6 +2,7 @@
 // (order, no loss, poison batches, backpressure) are explained at the top of influx-store.ts.
 import type { Logger } from '../logger.ts'
 import type { InfluxHttp, WriteResult } from './influx-http.ts'
+import { Backoff, replayPass } from './influx-replay.ts'
 import type { Spool } from './spool.ts'
 
 export interface InfluxWriterOptions {
@@ -17,8 +18,6 @@ export interface InfluxWriterOptions {
 
 interface Flight { seq: number, lines: string[], start: number }
 
-const BACKOFF_MIN_MS = 250
-const BACKOFF_MAX_MS = 10_000
 /** Batches allowed to wait in memory behind full POST slots before the queue spills to the spool. */
 const SPILL_BATCHES = 4
 
@@ -192,19 +191,9 @@ export class InfluxWriter {
   }
 
   private async runReplay (): Promise<void> {
-    let backoff = BACKOFF_MIN_MS
+    const backoff = new Backoff(this.opts.log, () => this.opts.spool.stats().points)
+    this.wake = () => backoff.wake()
     let replayed = 0
-    let triesAtMax = 0
-    const retry = async (error: string): Promise<void> => {
-      // Debug per try; a warning once the backoff is at its ceiling (~20 s of failures) and every ~5 min after.
-      if (backoff === BACKOFF_MAX_MS && triesAtMax++ % 30 === 0) {
-        this.opts.log.warn({ error, spooled: this.opts.spool.stats().points }, 'telemetry: InfluxDB still unavailable, points wait on the spool')
-      } else {
-        this.opts.log.debug({ error, backoffMs: backoff }, 'telemetry replay: InfluxDB unavailable, retrying')
-      }
-      await this.sleep(backoff)
-      backoff = Math.min(backoff * 2, BACKOFF_MAX_MS)
-    }
     while (!this.closing) {
       // Batches in flight hold older seqs than anything spooled after them: let them land (or spool) first.
       if (this.flights.size > 0) {
@@ -216,74 +205,36 @@ export class InfluxWriter {
           await this.opts.ensureSchema()
           this.schemaReady = true
         } catch (err) {
-          await retry(`schema: ${(err as Error).message}`)
+          await backoff.retry(`schema: ${(err as Error).message}`)
           continue
         }
       }
-      const pass = await this.replayPass()
+      const pass = await replayPass({
+        spool: this.opts.spool,
+        http: this.opts.http,
+        concurrency: this.opts.concurrency,
+        stopped: () => this.closing,
+        sending: (all) => { this.replaySending = all },
+        settled: (batch, result) => {
+          if (result.ok) this.written += batch.points
+          else if (result.poison) this.poisoned(batch.points, result)
+          else if (result.status === 404) this.schemaReady = false
+          this.resolveWaiters()
+        }
+      })
       if (this.closing) return
       if (pass.replayed > 0) {
         replayed += pass.replayed
-        backoff = BACKOFF_MIN_MS
-        triesAtMax = 0
+        backoff.reset()
       }
       if (pass.failure !== undefined) {
-        await retry(pass.failure)
+        await backoff.retry(pass.failure)
       } else if (this.opts.spool.stats().batches === 0) {
         this.mode = 'direct'
         this.opts.log.info({ replayed }, 'telemetry spool drained: writing to InfluxDB directly again')
         return
       }
     }
-  }
-
-  /**
-   * Send the spool oldest first with up to `concurrency` requests in flight (a sliding window, so
-   * InfluxDB never waits for the slowest of a round), until the spool is empty or a request fails.
-   * A batch leaves the spool only on a 204 (or as poison); after a failure the next pass starts again
-   * from the oldest batch left.
-   */
-  private async replayPass (): Promise<{ replayed: number, failure?: string }> {
-    const inFlight = new Map<number, Promise<void>>()
-    let lastSent = 0
-    let replayed = 0
-    let failure: string | undefined
-    const sendNext = (): boolean => {
-      const batch = this.opts.spool.peekAfter(lastSent)
-      if (batch === undefined) return false
-      lastSent = batch.seq
-      inFlight.set(batch.seq, this.opts.http.write(batch.text).then((result) => {
-        inFlight.delete(batch.seq)
-        if (result.ok) {
-          this.opts.spool.remove(batch.seq)
-          this.written += batch.points
-          replayed += batch.points
-        } else if (result.poison) {
-          this.opts.spool.remove(batch.seq)
-          this.poisoned(batch.points, result)
-        } else {
-          failure ??= result.status === 0 ? result.error : `HTTP ${result.status} ${result.error}`
-          if (result.status === 404) this.schemaReady = false
-        }
-      }))
-      return true
-    }
-    for (;;) {
-      while (failure === undefined && !this.closing && inFlight.size < this.opts.concurrency && sendNext()) { /* fill the window */ }
-      if (inFlight.size === 0) return { replayed, failure }
-      this.replaySending = Promise.all(inFlight.values())
-      await Promise.race(inFlight.values())
-      this.resolveWaiters()
-    }
-  }
-
-  private async sleep (ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms)
-      function done (): void { clearTimeout(timer); resolve() }
-      this.wake = done
-    })
-    this.wake = undefined
   }
 
   private async settled (): Promise<void> {
