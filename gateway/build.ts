@@ -18,10 +18,18 @@ import type { FastifyInstance } from 'fastify'
 import type { TelemetryStore } from '../src/telemetry.ts'
 import { createTelemetryStore } from './telemetry/create-telemetry-store.ts'
 import { TelemetryRecorder } from './telemetry/telemetry-recorder.ts'
+import { AlertEngine, type NotificationSink } from './alerts/alert-engine.ts'
+import { systemTimers, type Timers } from './alerts/deadline-scheduler.ts'
+import { logOnlySink } from './alerts/notifier.ts'
+import { FixedThresholds } from '../src/escalation/fixed-thresholds.ts'
 
 export interface BuildOptions {
   clock?: Clock
   log?: Logger
+  /** Timers of the alert engine (a fake scheduler in tests); its `now` is the clock when `clock` is not given. */
+  timers?: Timers
+  /** Where alert notifications go (the outbox); by default they are only logged. */
+  notificationSink?: NotificationSink
 }
 
 export interface Gateway {
@@ -35,6 +43,7 @@ export interface Gateway {
   deviceAdmin: DeviceAdmin
   ingest: Ingest
   telemetry: TelemetryStore
+  alerts: AlertEngine
   broker: MqttBroker
   http: FastifyInstance
   adminToken: string
@@ -45,7 +54,7 @@ export interface Gateway {
 }
 
 export async function build (config: Config, options: BuildOptions = {}): Promise<Gateway> {
-  const clock = options.clock ?? systemClock
+  const clock = options.clock ?? options.timers ?? systemClock
   const log = options.log ?? createLogger(config.logLevel)
   const db = openDatabase(config.dataDir)
   const closers: Array<{ name: string, close: () => unknown }> = [{ name: 'database', close: () => db.close() }]
@@ -74,6 +83,9 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
     const recorder = new TelemetryRecorder(bus, places, telemetry)
     recorder.start()
     closers.push({ name: 'telemetry recorder', close: () => recorder.stop() })
+    const alerts = new AlertEngine({ db, bus, places, devices, telemetry, thresholds: new FixedThresholds(), sink: options.notificationSink ?? logOnlySink(log), timers: options.timers ?? systemTimers(clock), log: log.child({ part: 'alerts' }) })
+    await alerts.start()
+    closers.push({ name: 'alerts', close: () => alerts.stop() })
 
     const broker = await createMqttBroker({ config: config.mqtt, devices, ingest, metrics, clock, log: log.child({ part: 'broker' }) })
     closers.push({ name: 'broker', close: () => broker.close() })
@@ -92,6 +104,7 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
       places,
       deviceAdmin,
       telemetry,
+      alerts,
       isReady: () => ready && db.open,
       refreshGauges: () => {
         for (const [kind, n] of Object.entries(devices.countByKind())) metrics.devicesRegistered.set({ kind }, n)
@@ -117,7 +130,7 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
       docs: `http://${host}:${httpPort}/docs`
     }
     log.info({ ports }, 'gateway listening')
-    return { config, log, db, bus, metrics, places, devices, deviceAdmin, ingest, telemetry, broker, http, adminToken: admin.token, ports, urls, close: closeAll }
+    return { config, log, db, bus, metrics, places, devices, deviceAdmin, ingest, telemetry, alerts, broker, http, adminToken: admin.token, ports, urls, close: closeAll }
   } catch (err) {
     log.error({ err }, 'gateway failed to start')
     await closeAll()

@@ -13,10 +13,12 @@ import { adminAuth } from './admin-auth.ts'
 import { deviceRoutes, type DeviceRouteDeps } from './routes/device-routes.ts'
 import { healthRoutes, type HealthDeps } from './routes/health-routes.ts'
 import { placesRoutes } from './routes/places-routes.ts'
+import { alertRoutes } from './routes/alert-routes.ts'
+import type { AlertEngine } from '../alerts/alert-engine.ts'
 import type { PlacesStore } from '../registry/places-store.ts'
 import type { TelemetryStore } from '../../src/telemetry.ts'
 
-export type HttpDeps = HealthDeps & DeviceRouteDeps & { places: PlacesStore, telemetry: TelemetryStore, adminToken: string, log: Logger }
+export type HttpDeps = HealthDeps & DeviceRouteDeps & { places: PlacesStore, telemetry: TelemetryStore, alerts: AlertEngine, adminToken: string, log: Logger }
 
 export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.log.child({ part: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1_048_576 })
@@ -52,6 +54,7 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
     admin.addHook('onRequest', adminAuth(deps.adminToken))
     await admin.register(placesRoutes, deps)
     await admin.register(deviceRoutes, deps)
+    await admin.register(alertRoutes, deps)
   }, { prefix: '/api/v1' })
   return app
 }

@@ -1,0 +1,89 @@
+// What the engine knows about each home's devices: online, battery and last motion, kept in memory from
+// bus events (and seeded from the registry at start-up). Pure bookkeeping; the engine decides on alerts.
+import { BATTERY_OK_PCT, LOW_BATTERY_PCT, silentSensors } from '../../src/escalation/rules.ts'
+
+interface DeviceWatch {
+  online: boolean
+  low: boolean
+  /** Null for a hub: hubs see no motion themselves. */
+  lastMotion: number | null
+}
+
+interface HomeDevices {
+  devices: Map<string, DeviceWatch>
+  /** When the last online device went offline; null while any is online. */
+  offlineSince: number | null
+}
+
+export class DeviceWatchList {
+  private readonly homes = new Map<string, HomeDevices>()
+  private readonly homeOf = new Map<string, string>()
+
+  /** Register a device as offline and unheard (what a restarted broker knows) from `at`. */
+  seed (deviceId: string, homeId: string, kind: 'sensor' | 'hub' | 'hub-sensor', battery: number | null, at: number): void {
+    const device = this.device(deviceId, homeId, kind === 'hub' ? null : at)
+    device.online = false
+    device.low = battery !== null && battery < LOW_BATTERY_PCT
+    const home = this.homes.get(homeId) as HomeDevices
+    if (home.offlineSince === null && [...home.devices.values()].every((d) => !d.online)) home.offlineSince = at
+  }
+
+  private device (deviceId: string, homeId: string, lastMotion: number | null): DeviceWatch {
+    const previous = this.homeOf.get(deviceId)
+    // A device moved to another home stops counting for the old one.
+    if (previous !== undefined && previous !== homeId) this.homes.get(previous)?.devices.delete(deviceId)
+    this.homeOf.set(deviceId, homeId)
+    let home = this.homes.get(homeId)
+    if (home === undefined) {
+      home = { devices: new Map(), offlineSince: null }
+      this.homes.set(homeId, home)
+    }
+    let device = home.devices.get(deviceId)
+    if (device === undefined) {
+      device = { online: false, low: false, lastMotion }
+      home.devices.set(deviceId, device)
+    }
+    return device
+  }
+
+  /** Homes with devices, and when each went wholly offline (null: something is online). */
+  offlineHomes (): Array<[string, number]> {
+    return [...this.homes].filter(([, h]) => h.offlineSince !== null).map(([id, h]) => [id, h.offlineSince as number])
+  }
+
+  /** Apply an online/offline report; returns when the home went wholly offline, or null if it is online. */
+  setOnline (deviceId: string, homeId: string, kind: 'sensor' | 'hub' | 'hub-sensor', online: boolean, at: number): number | null {
+    const device = this.device(deviceId, homeId, kind === 'hub' ? null : at)
+    device.online = online
+    const home = this.homes.get(homeId) as HomeDevices
+    if ([...home.devices.values()].some((d) => d.online)) home.offlineSince = null
+    else home.offlineSince ??= at
+    return home.offlineSince
+  }
+
+  offlineSince (homeId: string): number | null {
+    return this.homes.get(homeId)?.offlineSince ?? null
+  }
+
+  /** Apply a battery reading (with hysteresis): the home's devices now low, and whether this one just became low. */
+  setBattery (deviceId: string, homeId: string, kind: 'sensor' | 'hub' | 'hub-sensor', battery: number, at: number): { low: string[], became: boolean } {
+    const device = this.device(deviceId, homeId, kind === 'hub' ? null : at)
+    const was = device.low
+    if (battery < LOW_BATTERY_PCT) device.low = true
+    else if (battery >= BATTERY_OK_PCT) device.low = false
+    const low = [...(this.homes.get(homeId) as HomeDevices).devices].filter(([, d]) => d.low).map(([id]) => id).sort()
+    return { low, became: device.low && !was }
+  }
+
+  /** Record motion; returns the home's sensors that have been silent for days while others were not. */
+  motion (deviceId: string, homeId: string, at: number): string[] {
+    const device = this.device(deviceId, homeId, at)
+    device.online = true
+    if (device.lastMotion === null || at > device.lastMotion) device.lastMotion = at
+    const home = this.homes.get(homeId) as HomeDevices
+    home.offlineSince = null
+    const motion = new Map<string, number>()
+    for (const [id, d] of home.devices) if (d.lastMotion !== null) motion.set(id, d.lastMotion)
+    return silentSensors(motion, at)
+  }
+}
