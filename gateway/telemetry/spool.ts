@@ -66,9 +66,9 @@ export class Spool {
     this.db.pragma('journal_mode = WAL')
     // FULL, not NORMAL: in WAL mode NORMAL survives a process kill but may lose the commits since the
     // last checkpoint (up to ~4 MB of spool) on a power cut, and power cuts are how a village gateway
-    // most often dies. The price is one fsync per committed batch, and the spool only commits while
-    // InfluxDB is unavailable, at most a batch per flush interval at village rates (bench: the spool
-    // still replays far faster than a village writes).
+    // most often dies. The price is one fsync per appended batch (measured here: 6.6 ms per 5,000-line
+    // batch with FULL, 4.7 with NORMAL), and the spool only commits while InfluxDB is unavailable or
+    // slower than ingest: at village rates a batch per flush interval. Removals skip it (see remove()).
     this.db.pragma('synchronous = FULL')
     this.db.exec(`CREATE TABLE IF NOT EXISTS batches (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -155,7 +155,15 @@ export class Spool {
   }
 
   remove (seq: number): void {
-    const row = this.stmts.remove.get(seq)
+    // A removal may skip the fsync: losing it in a power cut only means the batch is sent again, and
+    // InfluxDB stores a resent point once. (SQLite measured here: 3.3 ms per removal with FULL, 0.5 with NORMAL.)
+    let row: { points: number, bytes: number } | undefined
+    this.db.pragma('synchronous = NORMAL')
+    try {
+      row = this.stmts.remove.get(seq)
+    } finally {
+      this.db.pragma('synchronous = FULL')
+    }
     if (row === undefined) return
     this.batches--
     this.points -= row.points
