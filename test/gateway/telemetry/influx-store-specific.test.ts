@@ -65,7 +65,7 @@ describeWithInfluxd('InfluxTelemetryStore', () => {
       return series.find((s) => s.name === database)?.values ?? []
     }
     expect((await cqs()).map((row) => row[0])).toEqual(['anju_activity_1h'])
-    expect(String((await cqs())[0]?.[1])).toMatch(/count\(motion\) AS events INTO .*anju_rollup.*activity_1h.*GROUP BY time\(1h\), village, home/)
+    expect(String((await cqs())[0]?.[1])).toMatch(/RESAMPLE EVERY 1h FOR 2d BEGIN SELECT count\(motion\) AS events INTO .*anju_rollup.*activity_1h.*GROUP BY time\(1h\), village, home/)
 
     const again = open({ database, retentionDays: 90 })
     await again.store.start()
