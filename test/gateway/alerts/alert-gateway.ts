@@ -1,0 +1,47 @@
+// A real gateway for alert tests: fake time for the alert engine (and the gateway's clock) and a
+// recording notification sink, so tests see exactly what each rung was sent.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { build } from '../../../gateway/build.ts'
+import { parseConfig } from '../../../gateway/config/load-config.ts'
+import { createLogger } from '../../../gateway/logger.ts'
+import type { Notification } from '../../../src/alerts.ts'
+import type { TestGateway } from '../../helpers/start-gateway.ts'
+import type { FakeTime } from './fake-time.ts'
+
+export type AlertGateway = TestGateway & { sent: Notification[] }
+
+export async function startAlertGateway (time: FakeTime, dataDir = mkdtempSync(join(tmpdir(), 'anju-alerts-'))): Promise<AlertGateway> {
+  const config = parseConfig({
+    logLevel: 'silent',
+    dataDir,
+    http: { host: '127.0.0.1', port: 0 },
+    mqtt: { host: '127.0.0.1', port: 0 },
+    ingest: { stateFlushMs: 100 }
+  })
+  const sent: Notification[] = []
+  const gateway = await build(config, { timers: time, notificationSink: { enqueue: (n) => sent.push(n) }, log: createLogger(process.env.ANJU_TEST_LOG ?? 'silent') })
+  return Object.assign(gateway, {
+    dataDir,
+    sent,
+    async api<T> (method: string, path: string, body?: unknown) {
+      const res = await gateway.http.inject({
+        method: method as 'GET',
+        url: path,
+        headers: { authorization: `Bearer ${gateway.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        payload: body === undefined ? undefined : JSON.stringify(body)
+      })
+      return { status: res.statusCode, body: (res.body === '' ? null : res.json()) as T }
+    },
+    async stop (options: { keepDir?: boolean } = {}) {
+      await gateway.close()
+      if (options.keepDir !== true) rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+}
+
+/** Who was sent what, as `recipient:kind[:type]` strings in order. */
+export function summary (sent: Notification[]): string[] {
+  return sent.map((n) => `${n.recipient}:${n.kind}:${String(n.data.type)}`)
+}
