@@ -30,6 +30,9 @@ import { ensureSchema } from './influx-schema.ts'
 import { InfluxWriter } from './influx-writer.ts'
 import { Spool } from './spool.ts'
 
+/** Activity line prefixes kept (one per device and time source): a village has a few hundred devices. */
+const MAX_CACHED_PREFIXES = 100_000
+
 export interface InfluxStoreOptions {
   url: string
   database: string
@@ -57,6 +60,7 @@ export class InfluxTelemetryStore implements TelemetryStore {
   private readonly spool: Spool
   private readonly writer: InfluxWriter
   private closed = false
+  private readonly prefixes = new Map<string, string>()
 
   constructor (opts: InfluxStoreOptions) {
     this.opts = opts
@@ -87,9 +91,27 @@ export class InfluxTelemetryStore implements TelemetryStore {
     const lines: string[] = []
     for (const point of points) {
       // A malformed point (a caller bug) is dropped alone: it would make InfluxDB refuse its whole batch.
-      if (isWellFormed(point) && hasFields(point)) lines.push(toLineProtocol(point))
+      if (!isWellFormed(point) || !hasFields(point)) continue
+      lines.push(point.kind === 'activity' ? this.activityLine(point) : toLineProtocol(point))
     }
     this.writer.enqueue(lines)
+  }
+
+  /**
+   * toLineProtocol(), cached: an activity line differs from the device's previous one only in its
+   * timestamp, so the escaped tags and fields are built once per device. Measured on 200k points:
+   * write() including validation and queueing took 0.5-0.8x the time of bare toLineProtocol() calls,
+   * CPU that would otherwise compete with influxd on a small box. Ids never hold a NUL.
+   */
+  private activityLine (point: ActivityPoint): string {
+    const key = `${point.villageId}\0${point.homeId}\0${point.deviceId}\0${point.timeSource}`
+    let prefix = this.prefixes.get(key)
+    if (prefix === undefined) {
+      if (this.prefixes.size >= MAX_CACHED_PREFIXES) this.prefixes.clear()
+      prefix = toLineProtocol({ ...point, at: 0 }).slice(0, -1) // drop the "0", keep the space
+      this.prefixes.set(key, prefix)
+    }
+    return prefix + String(point.at)
   }
 
   async flush (): Promise<void> {
