@@ -20,8 +20,8 @@ import { createTelemetryStore } from './telemetry/create-telemetry-store.ts'
 import { TelemetryRecorder } from './telemetry/telemetry-recorder.ts'
 import { AlertEngine, type NotificationSink } from './alerts/alert-engine.ts'
 import { systemTimers, type Timers } from './alerts/deadline-scheduler.ts'
-import { logOnlySink } from './alerts/notifier.ts'
 import { FixedThresholds } from '../src/escalation/fixed-thresholds.ts'
+import { NotifyService } from './notify/notify-service.ts'
 
 export interface BuildOptions {
   clock?: Clock
@@ -44,6 +44,7 @@ export interface Gateway {
   ingest: Ingest
   telemetry: TelemetryStore
   alerts: AlertEngine
+  notify: NotifyService
   broker: MqttBroker
   http: FastifyInstance
   adminToken: string
@@ -83,12 +84,16 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
     const recorder = new TelemetryRecorder(bus, places, telemetry)
     recorder.start()
     closers.push({ name: 'telemetry recorder', close: () => recorder.stop() })
-    const alerts = new AlertEngine({ db, bus, places, devices, telemetry, thresholds: new FixedThresholds(), sink: options.notificationSink ?? logOnlySink(log), timers: options.timers ?? systemTimers(clock), log: log.child({ part: 'alerts' }) })
+    const notify = new NotifyService({ config: config.notify, db, clock, timers: options.timers, registry: metrics.registry, log: log.child({ part: 'notify' }) })
+    const alerts = new AlertEngine({ db, bus, places, devices, telemetry, thresholds: new FixedThresholds(), sink: options.notificationSink ?? notify.sink, timers: options.timers ?? systemTimers(clock), log: log.child({ part: 'alerts' }) })
     await alerts.start()
     closers.push({ name: 'alerts', close: () => alerts.stop() })
 
     const broker = await createMqttBroker({ config: config.mqtt, devices, ingest, metrics, clock, log: log.child({ part: 'broker' }) })
     closers.push({ name: 'broker', close: () => broker.close() })
+    notify.attachMqtt(broker.aedes)
+    notify.start()
+    closers.push({ name: 'notify', close: () => notify.stop() })
     const deviceAdmin = new DeviceAdmin(devices, broker, ingest)
     // The broker's retained store lives in memory: republish every sensor's config downlink.
     for (const id of devices.activeSensorIds()) await deviceAdmin.publishConfig(id)
@@ -105,6 +110,7 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
       deviceAdmin,
       telemetry,
       alerts,
+      notify,
       isReady: () => ready && db.open,
       refreshGauges: () => {
         for (const [kind, n] of Object.entries(devices.countByKind())) metrics.devicesRegistered.set({ kind }, n)
@@ -130,7 +136,7 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
       docs: `http://${host}:${httpPort}/docs`
     }
     log.info({ ports }, 'gateway listening')
-    return { config, log, db, bus, metrics, places, devices, deviceAdmin, ingest, telemetry, alerts, broker, http, adminToken: admin.token, ports, urls, close: closeAll }
+    return { config, log, db, bus, metrics, places, devices, deviceAdmin, ingest, telemetry, alerts, notify, broker, http, adminToken: admin.token, ports, urls, close: closeAll }
   } catch (err) {
     log.error({ err }, 'gateway failed to start')
     await closeAll()

@@ -15,10 +15,13 @@ import { healthRoutes, type HealthDeps } from './routes/health-routes.ts'
 import { placesRoutes } from './routes/places-routes.ts'
 import { alertRoutes } from './routes/alert-routes.ts'
 import type { AlertEngine } from '../alerts/alert-engine.ts'
+import type { NotifyService } from '../notify/notify-service.ts'
+import { contactChannelRoutes } from './routes/contact-channel-routes.ts'
+import { sseRoutes } from './routes/sse-routes.ts'
 import type { PlacesStore } from '../registry/places-store.ts'
 import type { TelemetryStore } from '../../src/telemetry.ts'
 
-export type HttpDeps = HealthDeps & DeviceRouteDeps & { places: PlacesStore, telemetry: TelemetryStore, alerts: AlertEngine, adminToken: string, log: Logger }
+export type HttpDeps = HealthDeps & DeviceRouteDeps & { places: PlacesStore, telemetry: TelemetryStore, alerts: AlertEngine, notify: NotifyService, adminToken: string, log: Logger }
 
 export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.log.child({ part: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1_048_576 })
@@ -55,6 +58,8 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
     await admin.register(placesRoutes, deps)
     await admin.register(deviceRoutes, deps)
     await admin.register(alertRoutes, deps)
+    await admin.register(sseRoutes, deps)
+    await admin.register(contactChannelRoutes, { contactChannels: deps.notify.contactChannels })
   }, { prefix: '/api/v1' })
   return app
 }
