@@ -1,0 +1,75 @@
+// One evaluation run: every home through every detector, summed into the figures issue 4 asks for.
+import { generateHomes, type EvalConfig } from './generate.ts'
+import { anju, cuddihy, fixedBaseline, type Detector } from './detectors.ts'
+import { MISS_AFTER, replay, type HomeResult } from './replay.ts'
+
+export interface DetectorSummary {
+  /** Minutes from the emergency to the family notification (rung 1), by emergencies at day / at night. */
+  meanDelayDayMin: number
+  meanDelayNightMin: number
+  /** Over all emergencies, a missed one counting as 24 h. */
+  p95DelayMin: number
+  /** The same to the first alert (the TV check-in, rung 0). */
+  meanDelayTvDayMin: number
+  meanDelayTvNightMin: number
+  falseAlarmsPerHomeDayTv: number
+  falseAlarmsPerHomeDayFamily: number
+  falseAlarmsPerHomeDayGrid: number
+  /** Family false alarms per home-day in the homes' first 28 days (cold start, blending) and after. */
+  falseAlarmsPerHomeDayFamilyFirst28: number
+  falseAlarmsPerHomeDayFamilyAfter28: number
+  missed: number
+  emergencies: number
+  emergenciesNight: number
+  homeDays: number
+}
+
+export interface EvalResult {
+  config: { homes: number, days: number, seed: number, start: string }
+  detectors: Record<string, DetectorSummary>
+}
+
+const mean = (xs: number[]): number => xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length
+const p95 = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)] ?? NaN }
+const round = (x: number, digits: number): number => Number.isFinite(x) ? Number(x.toFixed(digits)) : x
+
+function summarise (results: HomeResult[]): DetectorSummary {
+  const delay = (r: HomeResult, key: 'delayTvMin' | 'delayFamilyMin'): number => r[key] ?? MISS_AFTER / 60_000
+  const day = results.filter((r) => !r.night)
+  const night = results.filter((r) => r.night)
+  const homeDays = results.reduce((a, r) => a + r.homeDays, 0)
+  const early = results.reduce((a, r) => a + Math.min(28, r.homeDays), 0)
+  const sum = (key: 'falseTv' | 'falseFamily' | 'falseGrid' | 'falseFamilyEarly'): number => results.reduce((a, r) => a + r[key], 0)
+  return {
+    meanDelayDayMin: round(mean(day.map((r) => delay(r, 'delayFamilyMin'))), 1),
+    meanDelayNightMin: round(mean(night.map((r) => delay(r, 'delayFamilyMin'))), 1),
+    p95DelayMin: round(p95(results.map((r) => delay(r, 'delayFamilyMin'))), 1),
+    meanDelayTvDayMin: round(mean(day.map((r) => delay(r, 'delayTvMin'))), 1),
+    meanDelayTvNightMin: round(mean(night.map((r) => delay(r, 'delayTvMin'))), 1),
+    falseAlarmsPerHomeDayTv: round(sum('falseTv') / homeDays, 4),
+    falseAlarmsPerHomeDayFamily: round(sum('falseFamily') / homeDays, 4),
+    falseAlarmsPerHomeDayGrid: round(sum('falseGrid') / homeDays, 4),
+    falseAlarmsPerHomeDayFamilyFirst28: round(sum('falseFamilyEarly') / early, 4),
+    falseAlarmsPerHomeDayFamilyAfter28: round((sum('falseFamily') - sum('falseFamilyEarly')) / Math.max(1e-9, homeDays - early), 4),
+    missed: results.filter((r) => r.delayFamilyMin === null).length,
+    emergencies: results.length,
+    emergenciesNight: night.length,
+    homeDays: round(homeDays, 1)
+  }
+}
+
+export const DETECTORS = (): Detector[] => [anju(), fixedBaseline, cuddihy]
+
+export function runEval (config: EvalConfig, detectors: Detector[] = DETECTORS(), progress?: (done: number, total: number) => void): EvalResult {
+  const perDetector = new Map<string, HomeResult[]>(detectors.map((d) => [d.name, []]))
+  const homes = generateHomes(config)
+  homes.forEach((make, i) => {
+    const home = make()
+    for (const d of detectors) perDetector.get(d.name)?.push(replay(home, d))
+    progress?.(i + 1, homes.length)
+  })
+  return {
+    config: { homes: config.homes, days: config.days, seed: config.seed, start: new Date(config.start).toISOString() },
+    detectors: Object.fromEntries([...perDetector].map(([name, rs]) => [name, summarise(rs)]))
+  }
+}
