@@ -77,7 +77,11 @@ export class AlertWatch {
       this.deps.bus.on('activity', (e) => this.guard(() => this.onActivity(e))),
       this.deps.bus.on('device-state', (e) => this.guard(() => this.onDeviceState(e)))
     ]
-    const history = await this.deps.telemetry.lastActivityByHome()
+    const history = await this.deps.telemetry.lastActivityByHome().catch((err: unknown) => {
+      // Better a running engine that learns each home's last activity from its next motion than no gateway.
+      this.deps.log.error({ err }, 'could not read last activity from telemetry; inactivity deadlines start at the next motion')
+      return new Map<string, number>()
+    })
     for (const alert of this.unresolved.values()) {
       if (TYPE_RULES[alert.type].endsOnActivity) history.set(alert.homeId, Math.max(history.get(alert.homeId) ?? alert.since, alert.since))
     }

@@ -87,6 +87,57 @@ describe('escalation ladder end to end', () => {
     for (const i of [0, 3]) expect(gw.sent[i]?.text).not.toContain('王秀英')
   })
 
+  it('the resident answering the TV check-in resolves the alert before anyone else is called', async () => {
+    const time = new FakeTime(T0)
+    const { gw, homeId, motion } = await setup(time)
+    await motion()
+    time.advance(3 * H + 2 * MIN)
+    const [closed] = gw.alerts.checkIn(homeId)
+    expect(closed).toMatchObject({ state: 'resolved', resolvedBy: `tv:${homeId}`, outcome: 'resident_ok' })
+    expect(summary(gw.sent)).toEqual([`tv:${homeId}:checkin:inactivity`, `tv:${homeId}:all_clear:inactivity`])
+    expect(gw.sent[1]?.text).toBe('已确认您平安，谢谢！')
+    // The answer counts as activity: the next deadline runs from it.
+    time.advance(3 * H - 1000)
+    expect(gw.sent).toHaveLength(2)
+    time.advance(1000)
+    expect(summary(gw.sent).slice(2)).toEqual([`tv:${homeId}:checkin:inactivity`])
+  })
+
+  it('a rung with nobody on it is skipped at once instead of waiting out its timeout', async () => {
+    const time = new FakeTime(T0)
+    const { gw, homeId, motion } = await setup(time)
+    await gw.api('DELETE', '/api/v1/contacts/fam-1')
+    await motion()
+    time.advance(3 * H + 5 * MIN)
+    expect(summary(gw.sent)).toEqual([`tv:${homeId}:checkin:inactivity`, 'gw-1:alert:inactivity'])
+    const [alert] = await alertsOf(gw, homeId)
+    expect(alert).toMatchObject({ rung: 2, nextRungAt: T0 + 3 * H + 35 * MIN })
+  })
+
+  it('a sensor silent for days while another sees motion is reported to the grid worker', async () => {
+    const time = new FakeTime(T0)
+    const { gw, homeId, motion } = await setup(time)
+    const second = await addDevice(gw, homeId)
+    const other = await connectDevice(gw.urls.mqtt, second)
+    open.push({ close: () => other.endAsync(true) })
+    const otherMotion = async (): Promise<void> => {
+      const before = gw.alerts.lastActivity(homeId)
+      await other.publishAsync(`anju/v1/dev/${second.id}/motion`, JSON.stringify({ motion: false }), { qos: 1 })
+      await other.publishAsync(`anju/v1/dev/${second.id}/motion`, JSON.stringify({ motion: true }), { qos: 1 })
+      await waitFor(() => gw.alerts.lastActivity(homeId) !== before, 5000, 'activity')
+    }
+    await motion()
+    time.advance(MIN)
+    await otherMotion()
+    time.advance(3 * 24 * H + MIN)
+    gw.sent.length = 0
+    await motion()
+    expect(summary(gw.sent).filter((n) => n.endsWith(':sensor_silent'))).toEqual(['gw-1:alert:sensor_silent'])
+    time.advance(MIN)
+    await otherMotion()
+    expect(summary(gw.sent).filter((n) => n.endsWith(':sensor_silent'))).toEqual(['gw-1:alert:sensor_silent', 'gw-1:all_clear:sensor_silent'])
+  })
+
   it('away mode suppresses inactivity until return, then counts from the return', async () => {
     const time = new FakeTime(T0)
     const { gw, homeId, motion } = await setup(time)
