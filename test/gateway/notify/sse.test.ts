@@ -40,6 +40,10 @@ describe('SSE stream for a home\'s screens', () => {
     expect(Date.now() - queuedAt).toBeLessThan(1000)
     expect(event).toMatchObject({ id: String(id), event: 'checkin', data: { id: String(id), kind: 'checkin', text: '您还好吗？按确认键报平安', data: { homeId } } })
     await eventually(() => gw.notify.outbox.store.get(id)?.deliveredAt, 1000, 'marked delivered')
+    const metrics = await (await fetch(`${gw.urls.http}/metrics`)).text()
+    expect(metrics).toContain('anju_sse_clients 1')
+    expect(metrics).toContain('anju_notify_sent_total{channel="sse"} 1')
+    expect(metrics).toContain('anju_notify_pending{channel="sse"} 0')
   })
 
   it('replays what a reconnecting client missed from its Last-Event-ID', async () => {
