@@ -4,17 +4,11 @@
 import type { Alert, Notification, Outcome, Rung } from '../../src/alerts.ts'
 import type { Effect } from '../../src/escalation/ladder.ts'
 import { acknowledgedText, alertText, CHECKIN_TEXT, closedText, type MessageContext } from '../../src/escalation/messages.ts'
-import type { Logger } from '../logger.ts'
 import type { PlacesStore } from '../registry/places-store.ts'
 
 /** The outbox's side of the contract: synchronous, so it can join the caller's SQLite transaction. */
 export interface NotificationSink {
   enqueue(n: Notification): void
-}
-
-/** Until the outbox is wired: log what would be sent (ids only; the text may contain a name). */
-export function logOnlySink (log: Logger): NotificationSink {
-  return { enqueue: (n) => log.info({ alertId: n.alertId, recipient: n.recipient, channel: n.channel, kind: n.kind }, 'notification (no outbox wired)') }
 }
 
 export interface Recipient { recipient: string, channel: Notification['channel'] }
