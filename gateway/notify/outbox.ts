@@ -105,7 +105,7 @@ export class Outbox {
 
   /** Set the one timer for the earliest due row not in flight (leased rows are due in the future). */
   private arm (): void {
-    if (!this.running) return
+    if (!this.running || !this.deps.db.open) return
     const due = this.store.earliestDue()
     if (due === null) { this.clearTimer(); return }
     if (this.armedAt !== null && this.armedAt <= due) return
@@ -145,7 +145,11 @@ export class Outbox {
     }
     for (const row of rows) {
       const id = Number(row.id)
-      const sending = this.deliver(row).finally(() => {
+      // Already being sent (kick() made a leased row due again): one send per row at a time.
+      if (this.inflight.has(id)) continue
+      const sending = this.deliver(row).catch((err: unknown) => {
+        this.deps.log.error({ err, outboxId: id }, 'outbox: could not record a delivery result')
+      }).finally(() => {
         this.inflight.delete(id)
         this.pump()
       })
