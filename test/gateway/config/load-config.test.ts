@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -47,5 +47,13 @@ describe('loadConfig', () => {
 
   it('names the file when the JSON file is broken', () => {
     expect(() => loadConfig({ ANJU_CONFIG: '/nonexistent/anju.json' })).toThrow(/ANJU_CONFIG \/nonexistent\/anju.json/)
+  })
+
+  it('knows every ANJU_* variable that docker-compose.yml sets (an unknown one would stop the container)', () => {
+    const compose = readFileSync(new URL('../../../docker-compose.yml', import.meta.url), 'utf8')
+    const names = [...compose.matchAll(/^\s+(ANJU_[A-Z_]+):/gm)].map((m) => m[1] as string)
+    expect(names.length).toBeGreaterThan(5)
+    const env = Object.fromEntries(names.map((n) => [n, n === 'ANJU_ADMIN_TOKEN' ? 'x'.repeat(32) : n.endsWith('_PORT') || n.endsWith('_DAYS') ? '1' : n.endsWith('_URL') ? 'http://x:1' : n === 'ANJU_TELEMETRY_BACKEND' ? 'influxdb' : n === 'ANJU_LOG_LEVEL' ? 'info' : n === 'ANJU_TELEMETRY_INFLUX_DATABASE' ? 'anju' : n === 'ANJU_NOTIFY_WEBHOOK_SECRET' ? 's'.repeat(32) : 'value']))
+    expect(() => loadConfig(env)).not.toThrow()
   })
 })
