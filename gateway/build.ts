@@ -20,7 +20,7 @@ import { createTelemetryStore } from './telemetry/create-telemetry-store.ts'
 import { TelemetryRecorder } from './telemetry/telemetry-recorder.ts'
 import { AlertEngine, type NotificationSink } from './alerts/alert-engine.ts'
 import { systemTimers, type Timers } from './alerts/deadline-scheduler.ts'
-import { FixedThresholds } from '../src/escalation/fixed-thresholds.ts'
+import { ModelRefresh } from './alerts/model-refresh.ts'
 import { NotifyService } from './notify/notify-service.ts'
 
 export interface BuildOptions {
@@ -84,8 +84,17 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
     const recorder = new TelemetryRecorder(bus, places, telemetry)
     recorder.start()
     closers.push({ name: 'telemetry recorder', close: () => recorder.stop() })
-    const notify = new NotifyService({ config: config.notify, db, clock, timers: options.timers, registry: metrics.registry, log: log.child({ part: 'notify' }) })
-    const alerts = new AlertEngine({ db, bus, places, devices, telemetry, thresholds: new FixedThresholds(), sink: options.notificationSink ?? notify.sink, timers: options.timers ?? systemTimers(clock), log: log.child({ part: 'alerts' }) })
+    // Learned per-home inactivity thresholds: learned once before the alert engine starts (bounded by a
+    // start-up budget), again nightly by the notify schedules' model-refresh job. A per-home override in
+    // the alert settings still wins (AlertWatch.threshold).
+    const models = new ModelRefresh({ devices, telemetry, clock, log: log.child({ part: 'models' }) })
+    await models.start()
+    closers.push({ name: 'activity models', close: () => models.stop() })
+    const notify = new NotifyService({
+      config: config.notify, db, clock, timers: options.timers, registry: metrics.registry, log: log.child({ part: 'notify' }),
+      jobs: { modelRefresh: async () => { await models.refresh() } }
+    })
+    const alerts = new AlertEngine({ db, bus, places, devices, telemetry, thresholds: models.thresholds, sink: options.notificationSink ?? notify.sink, timers: options.timers ?? systemTimers(clock), log: log.child({ part: 'alerts' }) })
     await alerts.start()
     closers.push({ name: 'alerts', close: () => alerts.stop() })
 
