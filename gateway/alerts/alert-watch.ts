@@ -24,6 +24,7 @@ import { newId } from '../registry/secrets.ts'
 import { AlertStore, emptySettings } from './alert-store.ts'
 import { DeadlineScheduler, type Timers } from './deadline-scheduler.ts'
 import { DeviceWatchList } from './device-watch.ts'
+import { LoneEventFilter } from './lone-events.ts'
 import { Notifier, type NotificationSink } from './notifier.ts'
 
 export interface AlertEngineDeps {
@@ -37,6 +38,8 @@ export interface AlertEngineDeps {
   timers: Timers
   log: Logger
   ladder?: LadderConfig
+  /** Lone-event filter window (see lone-events.ts); 0 counts every event. Default 10 min, as evaluated. */
+  isolationMs?: number
 }
 
 /** A failed transition (e.g. the disk is full) is retried this much later rather than lost. */
@@ -49,6 +52,7 @@ export class AlertWatch {
   private readonly notifier: Notifier
   private readonly deviceWatch = new DeviceWatchList()
   private readonly lastActivityOf = new Map<string, number>()
+  private readonly loneEvents: LoneEventFilter
   /** Unresolved alerts by `homeId|type` (one per home and type) and by id. */
   private readonly unresolved = new Map<string, Alert>()
   protected readonly unresolvedById = new Map<string, Alert>()
@@ -57,6 +61,7 @@ export class AlertWatch {
 
   constructor (protected readonly deps: AlertEngineDeps) {
     this.store = new AlertStore(deps.db)
+    this.loneEvents = new LoneEventFilter(deps.isolationMs)
     this.notifier = new Notifier(deps.places)
     this.scheduler = new DeadlineScheduler(deps.timers, (k) => this.due(k))
   }
@@ -82,10 +87,15 @@ export class AlertWatch {
       this.deps.log.error({ err }, 'could not read last activity from telemetry; inactivity deadlines start at the next motion')
       return new Map<string, number>()
     })
-    for (const alert of this.unresolved.values()) {
-      if (TYPE_RULES[alert.type].endsOnActivity) history.set(alert.homeId, Math.max(history.get(alert.homeId) ?? alert.since, alert.since))
+    // A home's latest raw event stands in for its latest counted activity: when it was a lone event, the
+    // timer after a restart runs from it, a little late (exact would cost a history query per home).
+    // Homes with an open alert get the exact answer, so a lone event cannot resolve one (lone-events.ts).
+    for (const [homeId, at] of history) this.loneEvents.seed(homeId, at)
+    for (const alert of [...this.unresolved.values()]) {
+      if (!TYPE_RULES[alert.type].endsOnActivity) continue
+      history.set(alert.homeId, await this.loneEvents.lastCountedSince(this.deps.telemetry, alert.homeId, alert.since, now))
     }
-    // Motion recorded after an alert's start (missed in a crash) ends it here.
+    // Counted motion recorded after an alert's start (missed in a crash) ends it here.
     for (const [homeId, at] of history) this.noteActivity(homeId, at)
     for (const [homeId, since] of this.deviceWatch.offlineHomes()) this.scheduler.set(key('o', homeId), since + HOME_OFFLINE_AFTER_MS)
     this.scheduler.start()
@@ -206,7 +216,8 @@ export class AlertWatch {
     else if (this.openAlertOf(e.homeId, 'sensor_silent') === undefined) this.raise(e.homeId, 'sensor_silent', e.at, `silent: ${silent.join(', ')}`)
     this.clear(e.homeId, 'home_offline', 'device_fixed', 'motion reported')
     this.scheduler.delete(key('o', e.homeId))
-    this.noteActivity(e.homeId, e.at)
+    // Only counted activity moves the inactivity timer and ends an inactivity alert (lone-events.ts).
+    if (this.loneEvents.counts(e.homeId, e.at)) this.noteActivity(e.homeId, e.at)
   }
 
   /** New activity: end inactivity alerts and move the home's deadlines. Older, out-of-order events change nothing. */

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Alert, AlertEvent } from '../../../src/alerts.ts'
 import { addDevice, seedHome } from '../../helpers/start-gateway.ts'
 import { connectDevice, waitFor } from '../../helpers/mqtt-client.ts'
-import { startAlertGateway, summary, type AlertGateway } from './alert-gateway.ts'
+import { risingEdges, startAlertGateway, summary, type AlertGateway } from './alert-gateway.ts'
 import { FakeTime } from './fake-time.ts'
 
 const MIN = 60_000
@@ -32,7 +32,7 @@ describe('alerts API', () => {
     const creds = await addDevice(gw, homeId)
     const sensor = await connectDevice(gw.urls.mqtt, creds)
     open.push(() => sensor.endAsync(true))
-    await sensor.publishAsync(`anju/v1/dev/${creds.id}/motion`, JSON.stringify({ motion: true }), { qos: 1 })
+    await risingEdges(sensor, creds.id)
     await waitFor(() => gw.alerts.lastActivity(homeId) === T0, 5000, 'activity')
     time.advance(3 * H + 5 * MIN)
     const [alert] = (await gw.api<Alert[]>('GET', '/api/v1/alerts?state=open')).body
@@ -70,7 +70,7 @@ describe('alerts API', () => {
     const creds = await addDevice(gw, homeId)
     const sensor = await connectDevice(gw.urls.mqtt, creds)
     open.push(() => sensor.endAsync(true))
-    await sensor.publishAsync(`anju/v1/dev/${creds.id}/motion`, JSON.stringify({ motion: true }), { qos: 1 })
+    await risingEdges(sensor, creds.id)
     await waitFor(() => gw.alerts.lastActivity(homeId) === T0, 5000, 'activity')
     time.advance(60 * MIN)
     expect(summary(gw.sent)).toEqual([`tv:${homeId}:checkin:inactivity`])

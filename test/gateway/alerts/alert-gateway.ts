@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { build } from '../../../gateway/build.ts'
 import { parseConfig } from '../../../gateway/config/load-config.ts'
 import { createLogger } from '../../../gateway/logger.ts'
+import type { MqttClient } from 'mqtt'
 import type { Notification } from '../../../src/alerts.ts'
 import type { TestGateway } from '../../helpers/start-gateway.ts'
 import type { FakeTime } from './fake-time.ts'
@@ -44,4 +45,16 @@ export async function startAlertGateway (time: FakeTime, dataDir = mkdtempSync(j
 /** Who was sent what, as `recipient:kind[:type]` strings in order. */
 export function summary (sent: Notification[]): string[] {
   return sent.map((n) => `${n.recipient}:${n.kind}:${String(n.data.type)}`)
+}
+
+/**
+ * Rising edges of one sensor (`motion` false then true), all at the fake clock's instant. One edge is a
+ * lone event, which the alert engine does not count as activity (gateway/alerts/lone-events.ts); a person
+ * moving about gives two or more, and the second counts.
+ */
+export async function risingEdges (sensor: MqttClient, deviceId: string, count = 2): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    await sensor.publishAsync(`anju/v1/dev/${deviceId}/motion`, JSON.stringify({ motion: false }), { qos: 1 })
+    await sensor.publishAsync(`anju/v1/dev/${deviceId}/motion`, JSON.stringify({ motion: true }), { qos: 1 })
+  }
 }

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Alert, AlertEvent } from '../../../src/alerts.ts'
 import { addDevice, seedHome } from '../../helpers/start-gateway.ts'
 import { connectDevice, waitFor } from '../../helpers/mqtt-client.ts'
-import { startAlertGateway, summary, type AlertGateway } from './alert-gateway.ts'
+import { risingEdges, startAlertGateway, summary, type AlertGateway } from './alert-gateway.ts'
 import { FakeTime } from './fake-time.ts'
 
 const MIN = 60_000
@@ -29,8 +29,7 @@ async function setup (time: FakeTime, dataDir?: string): Promise<{ gw: AlertGate
   open.push({ close: () => sensor.endAsync(true) })
   const motion = async (): Promise<void> => {
     const before = gw.alerts.lastActivity(homeId)
-    await sensor.publishAsync(`anju/v1/dev/${creds.id}/motion`, JSON.stringify({ motion: false }), { qos: 1 })
-    await sensor.publishAsync(`anju/v1/dev/${creds.id}/motion`, JSON.stringify({ motion: true }), { qos: 1 })
+    await risingEdges(sensor, creds.id)
     await waitFor(() => gw.alerts.lastActivity(homeId) !== before, 5000, 'activity to reach the alert engine')
   }
   return { gw, homeId, sensor, motion }
@@ -122,8 +121,7 @@ describe('escalation ladder end to end', () => {
     open.push({ close: () => other.endAsync(true) })
     const otherMotion = async (): Promise<void> => {
       const before = gw.alerts.lastActivity(homeId)
-      await other.publishAsync(`anju/v1/dev/${second.id}/motion`, JSON.stringify({ motion: false }), { qos: 1 })
-      await other.publishAsync(`anju/v1/dev/${second.id}/motion`, JSON.stringify({ motion: true }), { qos: 1 })
+      await risingEdges(other, second.id)
       await waitFor(() => gw.alerts.lastActivity(homeId) !== before, 5000, 'activity')
     }
     await motion()

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Alert } from '../../../src/alerts.ts'
 import { addDevice, seedHome } from '../../helpers/start-gateway.ts'
 import { connectDevice, waitFor } from '../../helpers/mqtt-client.ts'
-import { startAlertGateway, summary, type AlertGateway } from './alert-gateway.ts'
+import { risingEdges, startAlertGateway, summary, type AlertGateway } from './alert-gateway.ts'
 import { FakeTime } from './fake-time.ts'
 
 const MIN = 60_000
@@ -32,14 +32,8 @@ async function setup (): Promise<{ gw: AlertGateway, time: FakeTime, homeId: str
   await gw.notify.schedules.modelRefresh()
   const sensor = await connectDevice(gw.urls.mqtt, creds)
   open.push(() => sensor.endAsync(true))
-  const edge = async (): Promise<void> => {
-    await sensor.publishAsync(`anju/v1/dev/${creds.id}/motion`, JSON.stringify({ motion: false }), { qos: 1 })
-    await sensor.publishAsync(`anju/v1/dev/${creds.id}/motion`, JSON.stringify({ motion: true }), { qos: 1 })
-  }
-  // A person moving about trips the sensor again within minutes: two rising edges.
   const moveAbout = async (): Promise<void> => {
-    await edge()
-    await edge()
+    await risingEdges(sensor, creds.id)
     await waitFor(() => gw.alerts.lastActivity(homeId) === time.now(), 5000, 'activity to reach the alert engine')
   }
   return { gw, time, homeId, moveAbout }
