@@ -22,6 +22,7 @@ import { AlertEngine, type NotificationSink } from './alerts/alert-engine.ts'
 import { systemTimers, type Timers } from './alerts/deadline-scheduler.ts'
 import { ModelRefresh } from './alerts/model-refresh.ts'
 import { NotifyService } from './notify/notify-service.ts'
+import { dailySummaryProvider } from './notify/daily-summary.ts'
 
 export interface BuildOptions {
   clock?: Clock
@@ -92,7 +93,12 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
     closers.push({ name: 'activity models', close: () => models.stop() })
     const notify = new NotifyService({
       config: config.notify, db, clock, timers: options.timers, registry: metrics.registry, log: log.child({ part: 'notify' }),
-      jobs: { modelRefresh: async () => { await models.refresh() } }
+      jobs: {
+        modelRefresh: async () => { await models.refresh() },
+        // 每日平安 from telemetry; away homes get none. `alerts` is created just below (it needs notify's
+        // sink) and the job only runs once the gateway is up.
+        summaryProvider: dailySummaryProvider({ telemetry, places, clock, awayUntil: (homeId): number | null => alerts.settings(homeId).awayUntil })
+      }
     })
     const alerts = new AlertEngine({ db, bus, places, devices, telemetry, thresholds: models.thresholds, sink: options.notificationSink ?? notify.sink, timers: options.timers ?? systemTimers(clock), log: log.child({ part: 'alerts' }) })
     await alerts.start()
