@@ -1,9 +1,11 @@
 // A real gateway for alert tests: fake time for the alert engine (and the gateway's clock) and a
-// recording notification sink, so tests see exactly what each rung was sent.
+// recording notification sink, so tests see exactly what each rung was sent — or, with `realOutbox`,
+// the real outbox and channels running on the same fake timers.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build } from '../../../gateway/build.ts'
+import type { ConfigInput } from '../../../gateway/config/config-schema.ts'
 import { parseConfig } from '../../../gateway/config/load-config.ts'
 import { createLogger } from '../../../gateway/logger.ts'
 import type { MqttClient } from 'mqtt'
@@ -13,16 +15,25 @@ import type { FakeTime } from './fake-time.ts'
 
 export type AlertGateway = TestGateway & { sent: Notification[] }
 
-export async function startAlertGateway (time: FakeTime, dataDir = mkdtempSync(join(tmpdir(), 'anju-alerts-'))): Promise<AlertGateway> {
+export interface AlertGatewayOptions {
+  /** The notify config section (e.g. the webhook secret). */
+  notify?: ConfigInput['notify']
+  /** Deliver through the real outbox (on the same fake timers) instead of recording into `sent`. */
+  realOutbox?: boolean
+}
+
+export async function startAlertGateway (time: FakeTime, dataDir = mkdtempSync(join(tmpdir(), 'anju-alerts-')), options: AlertGatewayOptions = {}): Promise<AlertGateway> {
   const config = parseConfig({
     logLevel: 'silent',
+    notify: options.notify,
     dataDir,
     http: { host: '127.0.0.1', port: 0 },
     mqtt: { host: '127.0.0.1', port: 0 },
     ingest: { stateFlushMs: 100 }
   })
   const sent: Notification[] = []
-  const gateway = await build(config, { timers: time, notificationSink: { enqueue: (n) => sent.push(n) }, log: createLogger(process.env.ANJU_TEST_LOG ?? 'silent') })
+  const notificationSink = options.realOutbox === true ? undefined : { enqueue: (n: Notification) => sent.push(n) }
+  const gateway = await build(config, { timers: time, notificationSink, log: createLogger(process.env.ANJU_TEST_LOG ?? 'silent') })
   return Object.assign(gateway, {
     dataDir,
     sent,
