@@ -4,13 +4,16 @@
 // schedules' model-refresh job. A home without a model (new, or its query failed) gets the cold-start
 // model: the fixed thresholds learnModel itself gives a home with no history, and no not_up.
 import type { Clock } from '../../src/clock.ts'
-import { CHINA_TZ_OFFSET_MINUTES, learnModel, ModelThresholds, type HomeModel } from '../../src/activity-model/index.ts'
+import { CHINA_TZ_OFFSET_MINUTES, LEARN_DEFAULTS, learnModel, ModelThresholds, type HomeModel } from '../../src/activity-model/index.ts'
 import type { TelemetryStore } from '../../src/telemetry.ts'
 import type { Logger } from '../logger.ts'
 import type { DeviceStore } from '../registry/device-store.ts'
 
-/** History learned from; the model blends in fully at 28 days (LEARN_DEFAULTS.fullWeightDays). */
-export const HISTORY_DAYS = 28
+/**
+ * History fetched per home: the model's own learning window (42 days), the same history the evaluation
+ * (`npm run eval`) learned from, so the running gateway behaves as measured. It blends in fully at 28.
+ */
+export const HISTORY_DAYS = LEARN_DEFAULTS.windowDays
 const DAY_MS = 86_400_000
 /** Parallel telemetry queries: enough to hide query latency, few enough not to starve ingest. */
 const DEFAULT_CONCURRENCY = 8
