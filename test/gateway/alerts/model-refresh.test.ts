@@ -1,4 +1,4 @@
-// The gateway's learned thresholds: one model per home with devices from its last 28 days of activity,
+// The gateway's learned thresholds: one model per home with devices from its last 42 days of activity (the model's learning window),
 // the cold-start fallback for a home without history, a failed query keeping the previous model, and
 // the telemetry queries bounded in parallel.
 import { describe, expect, it } from 'vitest'
@@ -49,7 +49,7 @@ function fakes (history: Record<string, number[] | Error>, devices: Device[]): {
 }
 
 describe('ModelRefresh', () => {
-  it('learns each home with devices from its last 28 days; a home without history keeps the cold start', async () => {
+  it('learns each home with devices from its last 42 days (the learning window the evaluation used); a home without history keeps the cold start', async () => {
     const { refresh, queries } = fakes({ busy: routine(40) }, [
       { id: 's1', homeId: 'busy', revokedAt: null },
       { id: 's2', homeId: 'busy', revokedAt: null },
@@ -60,7 +60,7 @@ describe('ModelRefresh', () => {
     expect(refresh.thresholds.inactivityThresholdMs('busy', at(0, 10))).toBe(3 * H)
     expect(await refresh.refresh()).toMatchObject({ homes: 2, learned: 2, failed: 0 })
     expect(queries.map((q) => q.homeId).sort()).toEqual(['busy', 'new'])
-    expect(queries.every((q) => q.from === NOW - 28 * DAY && q.to === NOW)).toBe(true)
+    expect(queries.every((q) => q.from === NOW - 42 * DAY && q.to === NOW)).toBe(true)
 
     expect(refresh.model('busy')).toMatchObject({ learnedWeight: expect.closeTo(1, 1) })
     // Someone who moves every 5 minutes all day is overdue within the hour by day, not after 3 hours...
