@@ -1,21 +1,9 @@
 // Exact deadlines for many homes on ONE timer: a binary min-heap of (at, key) with lazy invalidation.
 // Setting a key pushes a new entry and records the key's current deadline; stale entries are skipped
 // when they reach the top. Cost per set is O(log n); the timer is re-armed only when the earliest changes.
-import type { Clock } from '../../src/clock.ts'
+import type { Timers } from '../../src/clock.ts'
 
-/** Injectable time: a fake scheduler runs a 12-hour scenario in milliseconds. */
-export interface Timers extends Clock {
-  setTimeout(fn: () => void, ms: number): unknown
-  clearTimeout(handle: unknown): void
-}
-
-export function systemTimers (clock: Clock): Timers {
-  return {
-    now: () => clock.now(),
-    setTimeout: (fn, ms) => setTimeout(fn, ms),
-    clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout)
-  }
-}
+export type { Timers }
 
 // setTimeout overflows above 2^31-1 ms (~24.8 days) and fires at once; longer waits are re-armed.
 const MAX_DELAY_MS = 2_147_483_647

@@ -20,21 +20,9 @@ export interface Channel<A = unknown> {
   send(delivery: Delivery, address: A, signal: AbortSignal): Promise<void>
 }
 
-/** The timer functions the outbox and the SSE heartbeat use; tests pass a manual implementation. */
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown
-  clearTimeout(handle: unknown): void
-}
-
-export const systemTimers: Timers = {
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms)
-    // A pending retry must not keep a CLI or test process alive; the gateway lives on its sockets.
-    t.unref()
-    return t
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout)
-}
+/** The timer functions the outbox and the SSE heartbeat use (src/clock.ts); tests pass fake time. */
+export type { TimerFunctions as Timers } from '../../src/clock.ts'
+export { systemTimerFunctions as systemTimers } from '../timers.ts'
 
 /** The text a human channel shows: the message, then the acknowledge link when there is one. */
 export function humanText (d: Delivery): string {

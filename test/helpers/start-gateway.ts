@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { build, type Gateway } from '../../gateway/build.ts'
+import { build, type BuildOptions, type Gateway } from '../../gateway/build.ts'
 import type { ConfigInput } from '../../gateway/config/config-schema.ts'
 import { parseConfig } from '../../gateway/config/load-config.ts'
 import { createLogger } from '../../gateway/logger.ts'
@@ -16,7 +16,9 @@ export interface TestGateway extends Gateway {
   stop(options?: { keepDir?: boolean }): Promise<void>
 }
 
-export async function startGateway (overrides: ConfigInput & { dataDir?: string } = {}, clock?: Clock): Promise<TestGateway> {
+/** `clock` may be a plain Clock or full BuildOptions (fake timers, a recording notification sink). */
+export async function startGateway (overrides: ConfigInput & { dataDir?: string } = {}, clockOrOptions?: Clock | BuildOptions): Promise<TestGateway> {
+  const options: BuildOptions = clockOrOptions === undefined ? {} : 'now' in clockOrOptions ? { clock: clockOrOptions } : clockOrOptions
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'anju-test-'))
   const config = parseConfig({
     logLevel: 'silent',
@@ -26,7 +28,7 @@ export async function startGateway (overrides: ConfigInput & { dataDir?: string 
     mqtt: { host: '127.0.0.1', port: 0, ...overrides.mqtt },
     ingest: { stateFlushMs: 100, ...overrides.ingest }
   })
-  const gateway = await build(config, { clock, log: createLogger(process.env.ANJU_TEST_LOG ?? 'silent') })
+  const gateway = await build(config, { ...options, log: createLogger(process.env.ANJU_TEST_LOG ?? 'silent') })
   return Object.assign(gateway, {
     dataDir,
     async api<T> (method: string, path: string, body?: unknown) {

@@ -5,7 +5,7 @@ import type { Alert, AlertEvent } from '../../../src/alerts.ts'
 import { addDevice, seedHome } from '../../helpers/start-gateway.ts'
 import { connectDevice, waitFor } from '../../helpers/mqtt-client.ts'
 import { risingEdges, startAlertGateway, summary, type AlertGateway } from './alert-gateway.ts'
-import { FakeTime } from './fake-time.ts'
+import { FakeTime } from '../../helpers/fake-time.ts'
 
 const MIN = 60_000
 const H = 60 * MIN

@@ -1,17 +1,14 @@
 // A real gateway for alert tests: fake time for the alert engine (and the gateway's clock) and a
 // recording notification sink, so tests see exactly what each rung was sent — or, with `realOutbox`,
 // the real outbox and channels running on the same fake timers.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { build } from '../../../gateway/build.ts'
 import type { ConfigInput } from '../../../gateway/config/config-schema.ts'
-import { parseConfig } from '../../../gateway/config/load-config.ts'
-import { createLogger } from '../../../gateway/logger.ts'
 import type { MqttClient } from 'mqtt'
 import type { Notification } from '../../../src/alerts.ts'
-import type { TestGateway } from '../../helpers/start-gateway.ts'
-import type { FakeTime } from './fake-time.ts'
+import { startGateway, type TestGateway } from '../../helpers/start-gateway.ts'
+import type { FakeTime } from '../../helpers/fake-time.ts'
 
 export type AlertGateway = TestGateway & { sent: Notification[] }
 
@@ -23,34 +20,10 @@ export interface AlertGatewayOptions {
 }
 
 export async function startAlertGateway (time: FakeTime, dataDir = mkdtempSync(join(tmpdir(), 'anju-alerts-')), options: AlertGatewayOptions = {}): Promise<AlertGateway> {
-  const config = parseConfig({
-    logLevel: 'silent',
-    notify: options.notify,
-    dataDir,
-    http: { host: '127.0.0.1', port: 0 },
-    mqtt: { host: '127.0.0.1', port: 0 },
-    ingest: { stateFlushMs: 100 }
-  })
   const sent: Notification[] = []
   const notificationSink = options.realOutbox === true ? undefined : { enqueue: (n: Notification) => sent.push(n) }
-  const gateway = await build(config, { timers: time, notificationSink, log: createLogger(process.env.ANJU_TEST_LOG ?? 'silent') })
-  return Object.assign(gateway, {
-    dataDir,
-    sent,
-    async api<T> (method: string, path: string, body?: unknown) {
-      const res = await gateway.http.inject({
-        method: method as 'GET',
-        url: path,
-        headers: { authorization: `Bearer ${gateway.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        payload: body === undefined ? undefined : JSON.stringify(body)
-      })
-      return { status: res.statusCode, body: (res.body === '' ? null : res.json()) as T }
-    },
-    async stop (options: { keepDir?: boolean } = {}) {
-      await gateway.close()
-      if (options.keepDir !== true) rmSync(dataDir, { recursive: true, force: true })
-    }
-  })
+  const gateway = await startGateway({ dataDir, notify: options.notify }, { timers: time, notificationSink })
+  return Object.assign(gateway, { sent })
 }
 
 /** Who was sent what, as `recipient:kind[:type]` strings in order. */

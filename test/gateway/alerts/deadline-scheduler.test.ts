@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { DeadlineScheduler } from '../../../gateway/alerts/deadline-scheduler.ts'
-import { FakeTime } from './fake-time.ts'
+import { FakeTime } from '../../helpers/fake-time.ts'
 
 describe('deadline scheduler', () => {
   it('fires each key once at its latest deadline, in order, on a single timer', () => {

@@ -12,7 +12,7 @@ import { connectDevice, waitFor } from '../../helpers/mqtt-client.ts'
 import { startReceiver } from '../notify/local-receiver.ts'
 import { connectSse } from '../notify/sse-client.ts'
 import { risingEdges, startAlertGateway } from './alert-gateway.ts'
-import { FakeTime } from './fake-time.ts'
+import { FakeTime } from '../../helpers/fake-time.ts'
 
 const MIN = 60_000
 const H = 60 * MIN

@@ -10,7 +10,7 @@ import { openDatabase, type Db } from '../../../gateway/db/open-database.ts'
 import { createLogger } from '../../../gateway/logger.ts'
 import { NotifyService, type NotifyDeps } from '../../../gateway/notify/notify-service.ts'
 import { PlacesStore } from '../../../gateway/registry/places-store.ts'
-import { ManualTime } from './manual-time.ts'
+import { FakeTime as ManualTime } from '../../helpers/fake-time.ts'
 
 export const T0 = Date.UTC(2024, 4, 1, 2, 0) // 10:00 village time
 export const SECRET = 'test-webhook-secret-0123456789abcdef'

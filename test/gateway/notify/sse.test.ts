@@ -6,7 +6,7 @@ import type { Notification } from '../../../src/alerts.ts'
 import { SseHub, type SseSink } from '../../../gateway/notify/channels/sse-hub.ts'
 import { seedHome, startGateway, type TestGateway } from '../../helpers/start-gateway.ts'
 import { eventually } from './local-receiver.ts'
-import { ManualTime } from './manual-time.ts'
+import { FakeTime as ManualTime } from '../../helpers/fake-time.ts'
 import { connectSse, type SseConnection } from './sse-client.ts'
 
 const open: Array<() => Promise<unknown> | unknown> = []

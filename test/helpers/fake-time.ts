@@ -1,5 +1,6 @@
-// A fake clock and scheduler: `advance` runs due timers in time order, so hours pass in milliseconds.
-import type { Timers } from '../../../gateway/alerts/deadline-scheduler.ts'
+// A fake clock and scheduler (src/clock.ts Timers): `advance` runs due timers in time order, so hours of
+// alert escalation or a retry ladder of minutes pass in milliseconds while MQTT and HTTP stay real.
+import type { Timers } from '../../src/clock.ts'
 
 export class FakeTime implements Timers {
   private readonly pending = new Map<number, { at: number, fn: () => void }>()
@@ -21,8 +22,16 @@ export class FakeTime implements Timers {
     this.pending.delete(handle as number)
   }
 
+  /** Timers waiting. */
   get armed (): number {
     return this.pending.size
+  }
+
+  /** When the earliest timer is due, or null. */
+  get nextAt (): number | null {
+    let at: number | null = null
+    for (const t of this.pending.values()) if (at === null || t.at < at) at = t.at
+    return at
   }
 
   advance (ms: number): void {
