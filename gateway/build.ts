@@ -24,6 +24,7 @@ import { systemTimers } from './timers.ts'
 import { ModelRefresh } from './alerts/model-refresh.ts'
 import { NotifyService } from './notify/notify-service.ts'
 import { dailySummaryProvider } from './notify/daily-summary.ts'
+import { AckLinks, ackLinkKeyPath, resolveAckLinkKey } from './alerts/ack-links.ts'
 
 export interface BuildOptions {
   clock?: Clock
@@ -101,7 +102,13 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
         summaryProvider: dailySummaryProvider({ telemetry, places, clock, awayUntil: (homeId): number | null => alerts.settings(homeId).awayUntil })
       }
     })
-    const alerts = new AlertEngine({ db, bus, places, devices, telemetry, thresholds: models.thresholds, sink: options.notificationSink ?? notify.sink, timers: options.timers ?? systemTimers(clock), log: log.child({ part: 'alerts' }) })
+    const linkKey = resolveAckLinkKey(config.notify.ackLinkKey, config.dataDir)
+    if (linkKey.source === 'generated') log.info({ file: ackLinkKeyPath(config.dataDir) }, 'generated the acknowledge-link key; it is in this file')
+    const ackLinks = new AckLinks(linkKey.key, config.notify.ackLinkTtlHours * 3_600_000, clock, config.notify.publicUrl)
+    const alerts = new AlertEngine({
+      db, bus, places, devices, telemetry, thresholds: models.thresholds, sink: options.notificationSink ?? notify.sink,
+      timers: options.timers ?? systemTimers(clock), log: log.child({ part: 'alerts' }), ladder: { ...config.alerts }, ackLinks
+    })
     await alerts.start()
     closers.push({ name: 'alerts', close: () => alerts.stop() })
 
@@ -127,6 +134,8 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
       telemetry,
       alerts,
       notify,
+      ackLinks,
+      clock,
       isReady: () => ready && db.open,
       refreshGauges: () => {
         for (const [kind, n] of Object.entries(devices.countByKind())) metrics.devicesRegistered.set({ kind }, n)
@@ -150,6 +159,11 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
       mqtt: `mqtt://${config.mqtt.host === '0.0.0.0' ? '127.0.0.1' : config.mqtt.host}:${mqttPorts.mqtt}`,
       ws: `ws://${host}:${httpPort}${config.mqtt.wsPath}`,
       docs: `http://${host}:${httpPort}/docs`
+    }
+    if (config.notify.publicUrl === undefined) {
+      // Until ANJU_PUBLIC_URL is set, links only work where this address is reachable (the LAN, tests).
+      ackLinks.setBase(urls.http, false)
+      log.warn({ base: urls.http }, 'ANJU_PUBLIC_URL is not set: acknowledge links point at the gateway itself')
     }
     log.info({ ports }, 'gateway listening')
     return { config, log, db, bus, metrics, places, devices, deviceAdmin, ingest, telemetry, alerts, notify, broker, http, adminToken: admin.token, ports, urls, close: closeAll }

@@ -21,6 +21,7 @@ import type { Logger } from '../logger.ts'
 import type { DeviceStore } from '../registry/device-store.ts'
 import type { PlacesStore } from '../registry/places-store.ts'
 import { newId } from '../registry/secrets.ts'
+import type { AckLinks } from './ack-links.ts'
 import { AlertStore, emptySettings } from './alert-store.ts'
 import { DeadlineScheduler, type Timers } from './deadline-scheduler.ts'
 import { DeviceWatchList } from './device-watch.ts'
@@ -37,7 +38,10 @@ export interface AlertEngineDeps {
   sink: NotificationSink
   timers: Timers
   log: Logger
+  /** The ladder where a home has none of its own (config `alerts`); DEFAULT_LADDER when absent. */
   ladder?: LadderConfig
+  /** Signs acknowledge links for the people on an alert's ladder; no links without it. */
+  ackLinks?: AckLinks
   /** Lone-event filter window (see lone-events.ts); 0 counts every event. Default 10 min, as evaluated. */
   isolationMs?: number
 }
@@ -62,7 +66,7 @@ export class AlertWatch {
   constructor (protected readonly deps: AlertEngineDeps) {
     this.store = new AlertStore(deps.db)
     this.loneEvents = new LoneEventFilter(deps.isolationMs)
-    this.notifier = new Notifier(deps.places)
+    this.notifier = new Notifier(deps.places, deps.ackLinks)
     this.scheduler = new DeadlineScheduler(deps.timers, (k) => this.due(k))
   }
 

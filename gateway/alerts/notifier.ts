@@ -5,6 +5,7 @@ import type { Alert, Notification, Outcome, Rung } from '../../src/alerts.ts'
 import type { Effect } from '../../src/escalation/ladder.ts'
 import { acknowledgedText, alertText, CHECKIN_TEXT, closedText, type MessageContext } from '../../src/escalation/messages.ts'
 import type { PlacesStore } from '../registry/places-store.ts'
+import type { AckLinks } from './ack-links.ts'
 
 /** The outbox's side of the contract: synchronous, so it can join the caller's SQLite transaction. */
 export interface NotificationSink {
@@ -16,7 +17,18 @@ export interface Recipient { recipient: string, channel: Notification['channel']
 const CONTACT_CHANNEL: Notification['channel'] = 'webhook'
 
 export class Notifier {
-  constructor (private readonly places: PlacesStore) {}
+  constructor (private readonly places: PlacesStore, private readonly ackLinks?: AckLinks) {}
+
+  /**
+   * A signed acknowledge link (ack-links.ts) for a named contact on an alert: family, the grid worker and a
+   * named village duty officer. Not for the TV (it has its own OK button) nor a village's anonymous duty
+   * channel (`village:<id>`: no one person to name as the actor).
+   */
+  private ackUrl (alertId: string, recipient: string): { ackUrl: string } | Record<string, never> {
+    if (recipient.startsWith('tv:') || recipient.startsWith('village:')) return {}
+    const url = this.ackLinks?.url(alertId, recipient)
+    return url === undefined ? {} : { ackUrl: url }
+  }
 
   /** Recipients of one rung; empty when nobody is registered there (the engine then climbs at once). */
   recipients (homeId: string, rung: Rung): Recipient[] {
@@ -50,7 +62,8 @@ export class Notifier {
     if (effect.kind === 'notify') {
       const kind = effect.rung === 0 ? 'checkin' : 'alert'
       const text = effect.rung === 0 ? CHECKIN_TEXT : alertText(ctx, effect.rung)
-      return this.recipients(alert.homeId, effect.rung).map((r) => ({ alertId: alert.id, ...r, kind, text, data: data(effect.rung, kind) }))
+      return this.recipients(alert.homeId, effect.rung)
+        .map((r) => ({ alertId: alert.id, ...r, kind, text, data: data(effect.rung, kind), ...this.ackUrl(alert.id, r.recipient) }))
     }
     const out: Notification[] = []
     for (const rung of effect.rungs) {

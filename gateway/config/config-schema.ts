@@ -2,6 +2,7 @@
 // no environment; every number below is overridable so tests and benchmarks can run many side by side.
 import { validate as isCronExpression } from 'node-cron'
 import { z } from 'zod'
+import { DEFAULT_LADDER } from '../../src/alerts.ts'
 
 const port = z.coerce.number().int().min(0).max(65_535)
 const cron = z.string().refine((s) => isCronExpression(s), 'not a valid cron expression')
@@ -68,6 +69,10 @@ export const configSchema = z.object({
   notify: z.object({
     /** The gateway's address as family and grid workers reach it (ack links), e.g. https://anju.example.cn. */
     publicUrl: z.url().optional(),
+    /** How long an acknowledge link stays valid (gateway/alerts/ack-links.ts). */
+    ackLinkTtlHours: z.coerce.number().positive().max(24 * 30).default(24),
+    /** HMAC key of acknowledge links; when unset, 32 random bytes are generated into `<dataDir>/ack-link-key`. */
+    ackLinkKey: z.string().min(32, 'ANJU_NOTIFY_ACK_LINK_KEY must be at least 32 characters').optional(),
     /** HMAC-SHA256 key of the generic webhook's x-anju-signature (docs/notifications.md); webhooks stay off without it. */
     webhookSecret: z.string().min(32, 'ANJU_NOTIFY_WEBHOOK_SECRET must be at least 32 characters').optional(),
     /** SMS over an HTTP provider: POST {to, text} with a bearer token; SMS stays off without a URL. */
@@ -88,6 +93,12 @@ export const configSchema = z.object({
     dailySummaryCron: cron.default('0 20 * * *'),
     modelRefreshCron: cron.default('30 2 * * *'),
     retentionCron: cron.default('0 3 * * *')
+  }).prefault({}),
+  /** The escalation ladder where a home has no timeouts of its own (per-home alert settings win). */
+  alerts: z.object({
+    tvTimeoutMs: z.coerce.number().int().min(60_000).default(DEFAULT_LADDER.tvTimeoutMs),
+    familyTimeoutMs: z.coerce.number().int().min(60_000).default(DEFAULT_LADDER.familyTimeoutMs),
+    gridTimeoutMs: z.coerce.number().int().min(60_000).default(DEFAULT_LADDER.gridTimeoutMs)
   }).prefault({})
 })
 

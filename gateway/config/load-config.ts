@@ -39,7 +39,12 @@ const ENV_MAP: Record<string, string[]> = {
   ANJU_NOTIFY_RETENTION_DAYS: ['notify', 'retentionDays'],
   ANJU_NOTIFY_DAILY_SUMMARY_CRON: ['notify', 'dailySummaryCron'],
   ANJU_NOTIFY_MODEL_REFRESH_CRON: ['notify', 'modelRefreshCron'],
-  ANJU_NOTIFY_RETENTION_CRON: ['notify', 'retentionCron']
+  ANJU_NOTIFY_RETENTION_CRON: ['notify', 'retentionCron'],
+  ANJU_NOTIFY_ACK_LINK_TTL_HOURS: ['notify', 'ackLinkTtlHours'],
+  ANJU_NOTIFY_ACK_LINK_KEY: ['notify', 'ackLinkKey'],
+  ANJU_ALERTS_TV_TIMEOUT_MS: ['alerts', 'tvTimeoutMs'],
+  ANJU_ALERTS_FAMILY_TIMEOUT_MS: ['alerts', 'familyTimeoutMs'],
+  ANJU_ALERTS_GRID_TIMEOUT_MS: ['alerts', 'gridTimeoutMs']
 }
 
 export class ConfigError extends Error {

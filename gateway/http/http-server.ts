@@ -18,13 +18,16 @@ import type { AlertEngine } from '../alerts/alert-engine.ts'
 import type { NotifyService } from '../notify/notify-service.ts'
 import { contactChannelRoutes } from './routes/contact-channel-routes.ts'
 import { sseRoutes } from './routes/sse-routes.ts'
+import { ackLinkRoutes, type AckLinkRouteDeps } from './routes/ack-link-routes.ts'
 import type { PlacesStore } from '../registry/places-store.ts'
 import type { TelemetryStore } from '../../src/telemetry.ts'
 
-export type HttpDeps = HealthDeps & DeviceRouteDeps & { places: PlacesStore, telemetry: TelemetryStore, alerts: AlertEngine, notify: NotifyService, adminToken: string, log: Logger }
+export type HttpDeps = HealthDeps & DeviceRouteDeps & { places: PlacesStore, telemetry: TelemetryStore, alerts: AlertEngine, notify: NotifyService, adminToken: string, log: Logger, ackLinks: AckLinkRouteDeps['ackLinks'], clock: AckLinkRouteDeps['clock'] }
 
 export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.log.child({ part: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1_048_576 })
+  const app = Fastify({ loggerInstance: deps.log.child({ part: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1_048_576,
+    // Acknowledge-link tokens (gateway/alerts/ack-links.ts) run to ~150 characters; fastify's default is 100.
+    routerOptions: { maxParamLength: 512 } })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
 
@@ -53,6 +56,8 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
 
   await app.register(healthRoutes, deps)
+  // Outside the admin scope on purpose: the signed link is the only credential a family member has.
+  await app.register(ackLinkRoutes, deps)
   await app.register(async (admin) => {
     admin.addHook('onRequest', adminAuth(deps.adminToken))
     await admin.register(placesRoutes, deps)
