@@ -25,6 +25,8 @@ import { ModelRefresh } from './alerts/model-refresh.ts'
 import { NotifyService } from './notify/notify-service.ts'
 import { dailySummaryProvider } from './notify/daily-summary.ts'
 import { AckLinks, ackLinkKeyPath, resolveAckLinkKey } from './alerts/ack-links.ts'
+import { ContentService } from './content/content-service.ts'
+import { ScreenStore } from './tv/screen-store.ts'
 
 export interface BuildOptions {
   clock?: Clock
@@ -48,6 +50,8 @@ export interface Gateway {
   telemetry: TelemetryStore
   alerts: AlertEngine
   notify: NotifyService
+  content: ContentService
+  screens: ScreenStore
   broker: MqttBroker
   http: FastifyInstance
   adminToken: string
@@ -121,6 +125,9 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
     // The broker's retained store lives in memory: republish every sensor's config downlink.
     for (const id of devices.activeSensorIds()) await deviceAdmin.publishConfig(id)
 
+    const content = new ContentService(db, clock)
+    const screens = new ScreenStore(db, clock)
+
     const admin = resolveAdminToken(config.adminToken, config.dataDir)
     if (admin.source === 'generated') log.info({ file: adminTokenPath(config.dataDir) }, 'generated an admin token; it is in this file')
 
@@ -136,6 +143,9 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
       notify,
       ackLinks,
       clock,
+      content,
+      screens,
+      devices,
       isReady: () => ready && db.open,
       refreshGauges: () => {
         for (const [kind, n] of Object.entries(devices.countByKind())) metrics.devicesRegistered.set({ kind }, n)
@@ -166,7 +176,7 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
       log.warn({ base: urls.http }, 'ANJU_PUBLIC_URL is not set: acknowledge links point at the gateway itself')
     }
     log.info({ ports }, 'gateway listening')
-    return { config, log, db, bus, metrics, places, devices, deviceAdmin, ingest, telemetry, alerts, notify, broker, http, adminToken: admin.token, ports, urls, close: closeAll }
+    return { config, log, db, bus, metrics, places, devices, deviceAdmin, ingest, telemetry, alerts, notify, content, screens, broker, http, adminToken: admin.token, ports, urls, close: closeAll }
   } catch (err) {
     log.error({ err }, 'gateway failed to start')
     await closeAll()

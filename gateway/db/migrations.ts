@@ -127,6 +127,129 @@ const MIGRATIONS: string[] = [
     change TEXT NOT NULL
   );
   CREATE INDEX home_alert_settings_audit_home ON home_alert_settings_audit(home_id, id);
+  `,
+  // Village content (gateway/content) that the TV app shows and the console publishes, TV screens
+  // (gateway/tv) and one audit log of staff writes. Finance statements are revisions: a published one is
+  // never updated; a correction is a new row that supersedes it, hash-chained per village.
+  `
+  CREATE TABLE notices (
+    id TEXT PRIMARY KEY,
+    village_id TEXT NOT NULL REFERENCES villages(id),
+    grid_id TEXT REFERENCES grids(id),
+    category TEXT NOT NULL CHECK (category IN ('party', 'study', 'safety', 'health', 'general')),
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    images TEXT NOT NULL DEFAULT '[]',
+    priority TEXT NOT NULL DEFAULT 'normal' CHECK (priority IN ('normal', 'high', 'urgent')),
+    starts_at INTEGER NOT NULL,
+    ends_at INTEGER,
+    published_at INTEGER,
+    withdrawn_at INTEGER,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX notices_village ON notices(village_id, starts_at);
+  CREATE TABLE meetings (
+    id TEXT PRIMARY KEY,
+    village_id TEXT NOT NULL REFERENCES villages(id),
+    kind TEXT NOT NULL CHECK (kind IN ('branch_assembly', 'branch_committee', 'group_meeting', 'party_lecture', 'theme_day')),
+    title TEXT NOT NULL,
+    starts_at INTEGER NOT NULL,
+    ends_at INTEGER,
+    place TEXT NOT NULL,
+    note TEXT,
+    cancelled_at INTEGER,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX meetings_village ON meetings(village_id, starts_at);
+  CREATE TABLE care_visits (
+    id TEXT PRIMARY KEY,
+    village_id TEXT NOT NULL REFERENCES villages(id),
+    starts_at INTEGER NOT NULL,
+    ends_at INTEGER,
+    team TEXT NOT NULL,
+    place TEXT NOT NULL,
+    services TEXT,
+    cancelled_at INTEGER,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX care_visits_village ON care_visits(village_id, starts_at);
+  CREATE TABLE broadcasts (
+    id TEXT PRIMARY KEY,
+    village_id TEXT NOT NULL REFERENCES villages(id),
+    kind TEXT NOT NULL CHECK (kind IN ('typhoon', 'flood', 'fire', 'earthquake', 'other')),
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ends_at INTEGER,
+    ended_at INTEGER,
+    ended_by TEXT,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX broadcasts_village ON broadcasts(village_id, started_at);
+  CREATE TABLE finance_statements (
+    id TEXT PRIMARY KEY,
+    village_id TEXT NOT NULL REFERENCES villages(id),
+    period_kind TEXT NOT NULL CHECK (period_kind IN ('month', 'quarter', 'year')),
+    period_start TEXT NOT NULL,
+    period_end TEXT NOT NULL,
+    title TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('draft', 'submitted', 'returned', 'published', 'superseded')),
+    revision INTEGER NOT NULL DEFAULT 1,
+    supersedes_id TEXT REFERENCES finance_statements(id),
+    correction_reason TEXT,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    submitted_at INTEGER,
+    reviewed_by TEXT,
+    reviewed_at INTEGER,
+    review_comment TEXT,
+    published_at INTEGER,
+    content_hash TEXT,
+    prev_hash TEXT
+  );
+  CREATE INDEX finance_statements_village ON finance_statements(village_id, period_start);
+  CREATE TABLE finance_entries (
+    statement_id TEXT NOT NULL REFERENCES finance_statements(id),
+    seq INTEGER NOT NULL,
+    date TEXT NOT NULL,
+    voucher_no TEXT NOT NULL,
+    account_code TEXT NOT NULL,
+    account_name TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    income_cents INTEGER NOT NULL DEFAULT 0,
+    expense_cents INTEGER NOT NULL DEFAULT 0,
+    handler TEXT NOT NULL,
+    approver TEXT NOT NULL,
+    PRIMARY KEY (statement_id, seq)
+  );
+  CREATE TABLE screens (
+    id TEXT PRIMARY KEY,
+    village_id TEXT NOT NULL REFERENCES villages(id),
+    home_id TEXT REFERENCES homes(id),
+    label TEXT NOT NULL,
+    token_hash TEXT UNIQUE,
+    paired_at INTEGER NOT NULL,
+    paired_by TEXT NOT NULL,
+    revoked_at INTEGER,
+    revoked_by TEXT,
+    last_seen_at INTEGER
+  );
+  CREATE INDEX screens_home ON screens(home_id);
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT,
+    detail TEXT
+  );
+  CREATE INDEX audit_log_entity ON audit_log(entity, entity_id, id);
   `
 ]
 

@@ -21,8 +21,12 @@ import { sseRoutes } from './routes/sse-routes.ts'
 import { ackLinkRoutes, type AckLinkRouteDeps } from './routes/ack-link-routes.ts'
 import type { PlacesStore } from '../registry/places-store.ts'
 import type { TelemetryStore } from '../../src/telemetry.ts'
+import { contentRoutes } from './routes/content-routes.ts'
+import { screenRoutes } from './routes/screen-routes.ts'
+import { tvRoutes, type TvRouteDeps } from '../tv/tv-routes.ts'
+import { tvAppRoutes } from '../tv/tv-app-routes.ts'
 
-export type HttpDeps = HealthDeps & DeviceRouteDeps & { places: PlacesStore, telemetry: TelemetryStore, alerts: AlertEngine, notify: NotifyService, adminToken: string, log: Logger, ackLinks: AckLinkRouteDeps['ackLinks'], clock: AckLinkRouteDeps['clock'] }
+export type HttpDeps = HealthDeps & DeviceRouteDeps & TvRouteDeps & { places: PlacesStore, telemetry: TelemetryStore, alerts: AlertEngine, notify: NotifyService, adminToken: string, log: Logger, ackLinks: AckLinkRouteDeps['ackLinks'], clock: AckLinkRouteDeps['clock'] }
 
 export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.log.child({ part: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1_048_576,
@@ -58,6 +62,9 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
   await app.register(healthRoutes, deps)
   // Outside the admin scope on purpose: the signed link is the only credential a family member has.
   await app.register(ackLinkRoutes, deps)
+  // The TV app and its API: screen tokens (or none, for public content), never the admin token.
+  await app.register(tvAppRoutes)
+  await app.register(tvRoutes, { ...deps, prefix: '/tv/api' })
   await app.register(async (admin) => {
     admin.addHook('onRequest', adminAuth(deps.adminToken))
     await admin.register(placesRoutes, deps)
@@ -65,6 +72,8 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
     await admin.register(alertRoutes, deps)
     await admin.register(sseRoutes, deps)
     await admin.register(contactChannelRoutes, { contactChannels: deps.notify.contactChannels })
+    await admin.register(contentRoutes, deps)
+    await admin.register(screenRoutes, deps)
   }, { prefix: '/api/v1' })
   return app
 }
