@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // Real headless Chromium (Debian's `chromium`, driven by playwright-core, which never downloads a browser)
 // for the TV app's end-to-end tests, benchmark and screenshots. Locally a missing browser skips loudly;
 // under CI=true it fails (a skip would hide that the TV app was never run in a browser).
