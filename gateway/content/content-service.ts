@@ -7,7 +7,11 @@ import type { Db } from '../db/open-database.ts'
 import { Broadcasts } from './broadcasts.ts'
 import { CareVisits } from './care-visits.ts'
 import { auditWriter, type ContentChange, type ContentContext } from './content-context.ts'
+import type { ChainReport } from '../../src/content/finance-schemas.ts'
+import { verifyChain } from './finance-chain.ts'
 import { publishedSummaries, statementDetail } from './finance-read.ts'
+import { FinanceReview } from './finance-review.ts'
+import { FinanceStatements } from './finance-statements.ts'
 import { Meetings } from './meetings.ts'
 import { Notices } from './notices.ts'
 
@@ -30,6 +34,10 @@ export class ContentService {
   readonly meetings: Meetings
   readonly careVisits: CareVisits
   readonly broadcasts: Broadcasts
+  /** Drafts, entries and corrections of finance statements. */
+  readonly finance: FinanceStatements
+  /** Submit, return, approve (publish, hash-chain). */
+  readonly review: FinanceReview
   private readonly listeners = new Set<(change: ContentChange) => void>()
   private readonly cache = new Map<string, { until: number, value: TvContent }>()
   protected readonly ctx: ContentContext
@@ -40,6 +48,8 @@ export class ContentService {
     this.meetings = new Meetings(this.ctx)
     this.careVisits = new CareVisits(this.ctx)
     this.broadcasts = new Broadcasts(this.ctx)
+    this.finance = new FinanceStatements(this.ctx)
+    this.review = new FinanceReview(this.ctx, this.finance)
   }
 
   /** Everything a village screen shows; `gridId` adds the notices targeted to the screen's grid. */
@@ -72,8 +82,15 @@ export class ContentService {
     return () => { this.listeners.delete(listener) }
   }
 
-  /** Stops timers (broadcast expiry). */
-  close (): void {}
+  /** Re-check the village's hash chain of published finance statements. */
+  verifyChain (villageId: string): ChainReport {
+    return verifyChain(this.db, villageId)
+  }
+
+  /** Stops timers (broadcast expiry); they are unref'd, so forgetting this never holds a process open. */
+  close (): void {
+    this.broadcasts.close()
+  }
 
   private emit (change: ContentChange): void {
     for (const key of this.cache.keys()) if (key.startsWith(`${change.villageId}\u0000`)) this.cache.delete(key)
