@@ -1,4 +1,62 @@
-// Serves the TV app (tv-app/) at /tv/: built in memory at start-up to ES5, gzip-compressed, cached.
-import type { FastifyInstance } from 'fastify'
+// Serves the TV app (tv-app/) at /tv/: built in memory at start-up to ES5 (tv-app/build.ts), kept
+// gzip-compressed, with ETags so a box revalidates with a 304 instead of downloading it again.
+// index.html is `no-cache` (always revalidated, so a new app reaches every box on its next load);
+// app.js is referenced as app.js?v=<hash> and cached for a year under that exact hash.
+import { createHash } from 'node:crypto'
+import { gzipSync } from 'node:zlib'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { buildTvApp, type TvAppBuild } from '../../tv-app/build.ts'
 
-export async function tvAppRoutes (_app: FastifyInstance): Promise<void> {}
+interface Asset { type: string, plain: Buffer, gzip: Buffer, etag: string }
+
+function asset (text: string, type: string): Asset {
+  const plain = Buffer.from(text, 'utf8')
+  return { type, plain, gzip: gzipSync(plain, { level: 9 }), etag: createHash('sha256').update(plain).digest('base64url').slice(0, 22) }
+}
+
+// One build per process: test suites start many gateways, and the output depends only on the source.
+let building: Promise<TvAppBuild> | null = null
+function buildOnce (): Promise<TvAppBuild> {
+  if (!building) building = buildTvApp().catch((err: unknown) => { building = null; throw err })
+  return building
+}
+
+function send (req: FastifyRequest, reply: FastifyReply, a: Asset, cacheControl: string): FastifyReply {
+  const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))
+  // Different bytes, different validators: the gzip and identity bodies must not share an ETag.
+  const etag = '"' + a.etag + (gzip ? '-gz' : '') + '"'
+  reply.header('Content-Type', a.type).header('Cache-Control', cacheControl).header('ETag', etag).header('Vary', 'Accept-Encoding')
+    .header('X-Content-Type-Options', 'nosniff')
+  const inm = String(req.headers['if-none-match'] ?? '')
+  if (inm.split(/\s*,\s*/).indexOf(etag) >= 0 || inm === '*') return reply.code(304).send()
+  if (gzip) reply.header('Content-Encoding', 'gzip')
+  return reply.send(gzip ? a.gzip : a.plain)
+}
+
+export async function tvAppRoutes (app: FastifyInstance): Promise<void> {
+  let html: Asset | null = null
+  let js: Asset | null = null
+  let jsHash = ''
+  try {
+    const built = await buildOnce()
+    html = asset(built.html, 'text/html; charset=utf-8')
+    js = asset(built.js, 'application/javascript; charset=utf-8')
+    jsHash = built.jsHash
+  } catch (err) {
+    // The rest of the gateway (alerts above all) must start even if the TV app cannot be built.
+    app.log.error({ err, feature: 'tv-app' }, 'TV app build failed; /tv/ answers 503')
+  }
+  const unavailable = (reply: FastifyReply): FastifyReply => reply.code(503).header('Retry-After', '60').send({ error: 'TV_APP_UNAVAILABLE', message: '电视应用暂时不可用' })
+
+  // Relative, keeping the query (?poll=…), so it also works behind a reverse proxy's path prefix.
+  app.get('/tv', (req, reply) => {
+    const q = req.url.indexOf('?')
+    return reply.redirect('tv/' + (q >= 0 ? req.url.slice(q) : ''), 301)
+  })
+  app.get('/tv/', (req, reply) => (html ? send(req, reply, html, 'no-cache') : unavailable(reply)))
+  app.get('/tv/app.js', (req, reply) => {
+    if (!js) return unavailable(reply)
+    const v = (req.query as { v?: string }).v
+    return send(req, reply, js, v === jsHash ? 'public, max-age=31536000, immutable' : 'no-cache')
+  })
+}

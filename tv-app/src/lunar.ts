@@ -55,8 +55,7 @@ export function dayName (day: number): string {
   if (day === 10) return '初十'
   if (day === 20) return '二十'
   if (day === 30) return '三十'
-  const prefix = ['初', '十', '廿'][Math.floor(day / 10)]
-  return prefix + DIGITS[(day % 10) - 1]
+  return '初十廿'.charAt(Math.floor(day / 10)) + DIGITS[(day % 10) - 1]
 }
 
 /** "乙巳" for the lunar year (the year changes at 正月初一, as villagers count it). */
