@@ -116,10 +116,19 @@ export class Household {
     return null
   }
 
+  /**
+   * The screen asks until the alert's next rung is due (`nextRungAt`): the resident can answer for as long
+   * as nobody else has been called. `askedAt` is the latest time the TV rung was asked: when the alert
+   * opened, or a later event from which the ladder set nextRungAt = asked + the TV timeout (a re-ask,
+   * src/escalation/ladder.ts).
+   */
   private toCheckIn (alert: Alert): TvCheckIn | null {
     if (alert.state !== 'open' || alert.rung !== 0 || alert.nextRungAt === null) return null
-    // The ladder sets nextRungAt = asked + the TV rung's timeout (src/escalation/ladder.ts).
-    const askedAt = Math.max(alert.openedAt, alert.nextRungAt - this.deps.alerts.ladderOf(alert.homeId).tvTimeoutMs)
+    const reaskAt = alert.nextRungAt - this.deps.alerts.ladderOf(alert.homeId).tvTimeoutMs
+    let askedAt = alert.openedAt
+    for (const e of this.deps.alerts.store.events(alert.id)) {
+      if (e.rung === 0 && e.at > askedAt && e.at === reaskAt) askedAt = e.at
+    }
     return { alertId: alert.id, askedAt, expiresAt: alert.nextRungAt }
   }
 

@@ -47,7 +47,7 @@ describe('GET /tv/api/state', () => {
       homeLabel: '山下庄 12号',
       monitored: true,
       care: { status: 'alert', lastActivityAt: T0, awayUntil: null },
-      alerts: [{ id: alert!.id, type: 'inactivity', state: 'open', openedAt: T0 + 3 * H, resolvedAt: null, statusText: '待确认' }],
+      alerts: [{ id: alert!.id, type: 'inactivity', state: 'open', openedAt: alert!.openedAt, resolvedAt: null, statusText: '待确认' }],
       checkIn: { alertId: alert!.id, askedAt: T0 + 3 * H, expiresAt: T0 + 3 * H + DEFAULT_LADDER.tvTimeoutMs }
     })
     // 09:42 China time is in hour 9 of the village's day; nothing else today.
