@@ -136,6 +136,12 @@ export async function tvRoutes (app: FastifyInstance, deps: TvRouteDeps): Promis
     const scope = auth.scope(req.query.t ?? bearerToken(req))
     const last = req.headers['last-event-id'] ?? req.query.lastEventId
     reply.hijack()
-    events.connect(scope, reply.raw, last === undefined ? null : Number(last))
+    try {
+      events.connect(scope, reply.raw, last === undefined ? null : Number(last))
+    } catch (err) {
+      // Headers may be out already: drop the connection; the screen reconnects after `retry`.
+      req.log.error({ err, screenId: scope.screen?.id ?? null }, 'TV event stream failed to start')
+      reply.raw.destroy()
+    }
   })
 }
