@@ -14,24 +14,25 @@ export function pickNext (from: Rect, cands: Rect[], dir: Dir): number {
   let bestScore = Infinity
   const fx = (from.left + from.right) / 2
   const fy = (from.top + from.bottom) / 2
+  const vertical = dir === 'up' || dir === 'down'
   for (let i = 0; i < cands.length; i++) {
     const c = cands[i] as Rect
-    let gap: number
-    let overlap: number
-    let cross: number
-    if (dir === 'down' || dir === 'up') {
-      gap = dir === 'down' ? c.top - from.bottom : from.top - c.bottom
-      // Allow a little overlap: focus scaling and borders make neighbours touch.
-      if (gap < -4) { if (dir === 'down' ? (c.top + c.bottom) / 2 <= fy + 1 : (c.top + c.bottom) / 2 >= fy - 1) continue; gap = 0 }
-      overlap = Math.min(from.right, c.right) - Math.max(from.left, c.left)
-      cross = Math.abs((c.left + c.right) / 2 - fx)
-    } else {
-      gap = dir === 'right' ? c.left - from.right : from.left - c.right
-      if (gap < -4) { if (dir === 'right' ? (c.left + c.right) / 2 <= fx + 1 : (c.left + c.right) / 2 >= fx - 1) continue; gap = 0 }
-      overlap = Math.min(from.bottom, c.bottom) - Math.max(from.top, c.top)
-      cross = Math.abs((c.top + c.bottom) / 2 - fy)
-    }
-    if (gap < 0) gap = 0
+    const cx = (c.left + c.right) / 2
+    const cy = (c.top + c.bottom) / 2
+    // Truly beyond in that direction: its centre is past ours and its near edge starts past our near
+    // edge (a full-width row above is not "to the right" of a button, however far right its centre is).
+    const beyond = dir === 'down' ? cy > fy + 1 && c.top > from.top + 1
+      : dir === 'up' ? cy < fy - 1 && c.bottom < from.bottom - 1
+        : dir === 'right' ? cx > fx + 1 && c.left > from.left + 1
+          : cx < fx - 1 && c.right < from.right - 1
+    if (!beyond) continue
+    const gap = Math.max(0, dir === 'down' ? c.top - from.bottom : dir === 'up' ? from.top - c.bottom : dir === 'right' ? c.left - from.right : from.left - c.right)
+    const overlap = vertical ? Math.min(from.right, c.right) - Math.max(from.left, c.left) : Math.min(from.bottom, c.bottom) - Math.max(from.top, c.top)
+    const cross = vertical ? Math.abs(cx - fx) : Math.abs(cy - fy)
+    // Off the row/column, only within a 45° cone: from the top-right tile, Up must not jump to a list
+    // far to the right; from the end of a row, Down may still reach the button below and to the side.
+    if (overlap <= 0 && cross > (vertical ? Math.abs(cy - fy) : Math.abs(cx - fx))) continue
+    // Overlapping on the cross axis (same column/row) beats everything else; then nearest.
     const score = (overlap > 0 ? 0 : 100000) + gap + cross * (overlap > 0 ? 0.1 : 2)
     if (score < bestScore) { bestScore = score; best = i }
   }

@@ -128,8 +128,11 @@ export function createTakeover (deps: TakeoverDeps): Takeover {
   return {
     fromState (s) {
       const c = s && s.household ? s.household.checkIn : null
-      checkin = c
-      bc = s ? s.broadcast : null
+      // A state generated before an event arrived over SSE must not undo it (the fetch raced the event).
+      const at = s ? s.generatedAt : 0
+      if (c || !checkin || checkin.askedAt < at) checkin = c
+      const b = s ? s.broadcast : null
+      if (b || !bc || bc.startedAt < at) bc = b
       update()
     },
     checkIn (c) { checkin = c; update() },

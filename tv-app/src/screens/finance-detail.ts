@@ -37,13 +37,18 @@ function chart (d: TvStatementDetail): El {
   const rows = d.totals.slice(0, 10)
   let max = 1
   rows.forEach((t) => { max = Math.max(max, t.incomeCents, t.expenseCents) })
+  // The longest bar takes 70 % of the row, leaving room for its figure.
   const bar = (cls: string, v: number): El => h('div', { class: 'bar-track' }, [
-    h('div', { class: 'bar ' + cls, style: 'width:' + Math.max(v > 0 ? 1 : 0, Math.round(v / max * 100)) + '%' }),
-    h('span', { class: 'bar-val' }, v ? money(v) : '—')
+    h('div', { class: 'bar ' + cls, style: 'width:' + Math.max(1, Math.round(v / max * 70)) + '%' }),
+    h('span', { class: 'bar-val' }, money(v))
   ])
   return h('div', { class: 'chart' }, rows.map((t) => h('div', { class: 'chart-row' }, [
     h('span', { class: 'chart-name' }, t.accountName),
-    h('div', { class: 'chart-bars' }, [bar('inc', t.incomeCents), bar('exp', t.expenseCents)])
+    h('div', { class: 'chart-bars' }, [
+      t.incomeCents ? bar('inc', t.incomeCents) : null,
+      t.expenseCents ? bar('exp', t.expenseCents) : null,
+      !t.incomeCents && !t.expenseCents ? h('span', { class: 'bar-val' }, '—') : null
+    ])
   ])))
 }
 
