@@ -55,7 +55,9 @@ export class TvEvents {
   private offs: Array<() => void> = []
 
   constructor (private readonly deps: TvEventsDeps) {
-    this.timers = deps.timers ?? systemTimerFunctions
+    // As content's broadcasts do: the injected clock may carry fake timers (tests); else real, unref'd ones.
+    const c = deps.clock as Partial<TimerFunctions>
+    this.timers = deps.timers ?? (typeof c.setTimeout === 'function' && typeof c.clearTimeout === 'function' ? c as TimerFunctions : systemTimerFunctions)
   }
 
   start (): void {

@@ -34,7 +34,6 @@ export interface TvRouteDeps {
 export const MAX_AWAY_MS = 60 * 86_400_000
 const eventId = z.string().regex(/^\d{1,15}$/)
 const tags = ['tv']
-const security = [{ screen: [] }]
 
 /** The `t=` query parameter with its value replaced: what any later log line sees as the URL. */
 export function redactTokenParam (url: string): string {
@@ -69,7 +68,6 @@ export async function tvRoutes (app: FastifyInstance, deps: TvRouteDeps): Promis
   r.get('/state', {
     schema: {
       tags,
-      security,
       description: 'Everything the screen shows. Without a token: the default village\'s public content. 401 SCREEN_REVOKED / SCREEN_UNAUTHORIZED: pair again.',
       response: { 200: tvState }
     }
@@ -78,7 +76,6 @@ export async function tvRoutes (app: FastifyInstance, deps: TvRouteDeps): Promis
   r.get('/finance/:id', {
     schema: {
       tags,
-      security,
       description: 'One published finance statement of the screen\'s village with one page of entries.',
       params: z.object({ id: z.string().min(1).max(60) }),
       querystring: z.object({ page: z.coerce.number().int().min(1).max(10_000).default(1) }),
@@ -92,7 +89,6 @@ export async function tvRoutes (app: FastifyInstance, deps: TvRouteDeps): Promis
   r.post('/checkin', {
     schema: {
       tags,
-      security,
       description: 'The resident pressed OK: resolves the home\'s open inactivity / not-up alerts. Household screens only (403 otherwise).',
       response: { 200: z.object({ resolved: z.number().int().min(0) }) }
     }
@@ -106,7 +102,6 @@ export async function tvRoutes (app: FastifyInstance, deps: TvRouteDeps): Promis
   r.post('/away', {
     schema: {
       tags,
-      security,
       description: 'Away mode until `until` (unix ms, at most 60 days ahead); null: back home. Household screens only.',
       body: awayBody,
       response: { 200: z.object({ awayUntil: z.number().int().nullable() }) }

@@ -17,8 +17,8 @@ afterEach(async () => {
   fx = undefined
 })
 
-async function events (f: TvFixture, token?: string): Promise<TvStream> {
-  const s = await openEvents(f.gw, token)
+async function events (f: TvFixture, token?: string, lastEventId?: string): Promise<TvStream> {
+  const s = await openEvents(f.gw, token, lastEventId)
   streams.push(s)
   return s
 }
@@ -56,6 +56,27 @@ describe('GET /tv/api/events', () => {
     const count = s.events.length
     expect((await next(f, s, 'checkin_end', count)).data).toEqual({ alertId })
     await next(f, s, 'state', count)
+  })
+
+  it('replays what a screen missed while disconnected (Last-Event-ID) and keeps the stream warm', async () => {
+    const f = fx = await tvFixture({ realOutbox: true })
+    const { token } = await pairScreen(f.gw, { homeId: f.homeA })
+    const first = await events(f, token)
+    f.silence(3 * H)
+    const asked = await next(f, first, 'checkin')
+    first.close()
+    await waitFor(() => f.gw.notify.sse.clientCount === 0, 5000, 'the screen to go away')
+    // Answered from elsewhere (the screen was off): its end waits in the outbox for the screen.
+    const alertId = f.gw.alerts.openAlertOf(f.homeA, 'inactivity')!.id
+    f.gw.alerts.acknowledge(alertId, 'contact:fam-1')
+    const again = await events(f, token, asked.id!)
+    const end = await next(f, again, 'checkin_end')
+    expect(end.data).toEqual({ alertId })
+    expect(Number(end.id)).toBeGreaterThan(Number(asked.id))
+    expect(again.events.some((e) => e.event === 'state')).toBe(true)
+    // A comment every 15 s (on the gateway's clock) keeps proxies from closing an idle stream.
+    f.silence(15_000)
+    await waitFor(() => again.text.includes(': heartbeat'), 5000, 'a heartbeat')
   })
 
   it('sends an open check-in at once to a screen that connects late', async () => {

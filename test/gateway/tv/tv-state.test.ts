@@ -79,6 +79,18 @@ describe('GET /tv/api/state', () => {
     expect(s.household?.alerts[0]?.statusText).toBe('已通知村值班，待确认')
   })
 
+  it('shows no resident\'s name, even one written into the home\'s label; notes when the screen was last seen', async () => {
+    const f = fx = await tvFixture()
+    const home = await f.gw.api<{ id: string }>('POST', '/api/v1/homes', { gridId: f.gridId, label: '李桂兰家' })
+    await f.gw.api('POST', '/api/v1/residents', { homeId: home.body.id, name: '李桂兰' })
+    const { token, screenId } = await pairScreen(f.gw, { homeId: home.body.id })
+    const s = await state(f, token)
+    expect(s.household?.homeLabel).toBe('我的家')
+    expect(JSON.stringify(s)).not.toContain('李桂兰')
+    const [screen] = (await f.gw.api<Array<{ id: string, lastSeenAt: number | null }>>('GET', `/api/v1/screens?homeId=${home.body.id}`)).body
+    expect(screen).toMatchObject({ id: screenId, lastSeenAt: f.time.now() })
+  })
+
   it('refuses a bad token with 401 rather than showing public content', async () => {
     const f = fx = await tvFixture()
     const res = await tv<{ error: string }>(f.gw, 'GET', '/state', 'not-a-screen-token')
