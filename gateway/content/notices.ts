@@ -131,7 +131,7 @@ export class Notices {
     const rows = this.ctx.db.prepare(`SELECT * FROM notices WHERE village_id = @villageId
       AND published_at IS NOT NULL AND withdrawn_at IS NULL AND starts_at <= @now AND (ends_at IS NULL OR ends_at > @now)
       AND (grid_id IS NULL OR grid_id = @gridId)
-      ORDER BY CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, published_at DESC, id
+      ORDER BY CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, published_at DESC, starts_at DESC, id
       LIMIT ${TV_LIMIT}`).all({ villageId, gridId, now }) as NoticeRow[]
     return rows.map(toTvNotice)
   }

@@ -94,8 +94,7 @@ describe('content: finance statements', () => {
     q1b = corr.body.id
     expect((await api('POST', `/${q1}/correct`, { by: 'clerk-wang', reason })).status).toBe(409)
     const entries = (await api<{ entries: Array<Record<string, unknown>> }>('GET', `/${q1b}`)).body.entries
-      .map(({ seq: _s, incomeCents, expenseCents, ...e }) => ({ ...e, income: incomeCents, expense: expenseCents }))
-    entries[1] = { ...entries[1], expense: '250.50' }
+      .map(({ seq, incomeCents, expenseCents, ...e }) => ({ ...e, income: incomeCents, expense: seq === 2 ? '250.50' : expenseCents }))
     await api('PUT', `/${q1b}/entries`, { entries, by: 'clerk-wang' })
     // Until approved, villagers still see the original.
     expect(gw.content.tvContent(villageId, null).statements.map((s) => s.id)).toEqual([q1])
