@@ -2,7 +2,7 @@
 // screen that household (activity, alerts, the open check-in) and never another home's.
 import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_LADDER } from '../../../src/alerts.ts'
-import { tvState, type TvState } from '../../../src/tv/tv-api.ts'
+import { tvState, tvStatementDetail, type TvState } from '../../../src/tv/tv-api.ts'
 import { pairScreen, tv } from './tv-client.ts'
 import { addNotice, H, T0, tvFixture, type TvFixture } from './tv-fixture.ts'
 
@@ -89,6 +89,33 @@ describe('GET /tv/api/state', () => {
     expect(JSON.stringify(s)).not.toContain('李桂兰')
     const [screen] = (await f.gw.api<Array<{ id: string, lastSeenAt: number | null }>>('GET', `/api/v1/screens?homeId=${home.body.id}`)).body
     expect(screen).toMatchObject({ id: screenId, lastSeenAt: f.time.now() })
+  })
+
+  it('serves a published statement of the screen\'s own village only, a page at a time', async () => {
+    const f = fx = await tvFixture()
+    f.silence(1)
+    const other = await f.gw.api<{ id: string }>('POST', '/api/v1/villages', { name: '下应村' })
+    const insert = (id: string, villageId: string, status: string): void => {
+      f.gw.db.prepare(`INSERT INTO finance_statements (id, village_id, period_kind, period_start, period_end, title, status, created_by,
+        created_at, reviewed_by, reviewed_at, published_at) VALUES (?, ?, 'month', '2024-04-01', '2024-04-30', '2024年4月收支', ?, 'clerk-1', ?, '监委会', ?, ?)`)
+        .run(id, villageId, status, T0, T0, status === 'draft' ? null : T0)
+      for (let seq = 1; seq <= 3; seq++) {
+        f.gw.db.prepare(`INSERT INTO finance_entries (statement_id, seq, date, voucher_no, account_code, account_name, summary, income_cents,
+          expense_cents, handler, approver) VALUES (?, ?, '2024-04-02', ?, '501', '管理费用', '办公用品', 0, ?, '张', '李')`).run(id, seq, `V${seq}`, seq * 100)
+      }
+    }
+    insert('fs-own', f.villageId, 'published')
+    insert('fs-draft', f.villageId, 'draft')
+    insert('fs-other', other.body.id, 'published')
+
+    const res = await tv(f.gw, 'GET', '/finance/fs-own?page=1')
+    expect(res.status).toBe(200)
+    const detail = tvStatementDetail.parse(res.body)
+    expect(detail.statement).toMatchObject({ id: 'fs-own', expenseCents: 600, entryCount: 3 })
+    expect(detail.entries.map((e) => e.seq)).toEqual([1, 2, 3])
+    expect((await state(f)).statements.map((st) => st.id)).toEqual(['fs-own'])
+    for (const id of ['fs-draft', 'fs-other', 'nope']) expect((await tv(f.gw, 'GET', `/finance/${id}`)).status).toBe(404)
+    expect((await tv(f.gw, 'GET', '/finance/fs-own?page=0')).status).toBe(400)
   })
 
   it('refuses a bad token with 401 rather than showing public content', async () => {
