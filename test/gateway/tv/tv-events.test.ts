@@ -111,6 +111,16 @@ describe('GET /tv/api/events', () => {
     expect(elsewhere.events).toEqual([])
   })
 
+  it('ends every stream when the gateway stops, so shutdown never waits on a screen', async () => {
+    const f = fx = await tvFixture()
+    const household = await events(f, (await pairScreen(f.gw, { homeId: f.homeA })).token)
+    const pub = await events(f)
+    await waitFor(() => household.text.includes('retry:') && pub.text.includes('retry:'), 5000, 'two streams')
+    await f.close()
+    fx = undefined
+    await Promise.all([household.ended, pub.ended])
+  })
+
   it('closes a revoked screen\'s stream at once; it cannot reconnect', async () => {
     const f = fx = await tvFixture()
     const { token, screenId } = await pairScreen(f.gw, { homeId: f.homeA })
