@@ -39,7 +39,7 @@ export class ContentService {
   /** Submit, return, approve (publish, hash-chain). */
   readonly review: FinanceReview
   private readonly listeners = new Set<(change: ContentChange) => void>()
-  private readonly cache = new Map<string, { until: number, value: TvContent }>()
+  private readonly cache = new Map<string, { at: number, until: number, value: TvContent }>()
   protected readonly ctx: ContentContext
 
   constructor (readonly db: Db, readonly clock: Clock) {
@@ -57,7 +57,8 @@ export class ContentService {
     const now = this.clock.now()
     const key = `${villageId}\u0000${gridId ?? ''}`
     const hit = this.cache.get(key)
-    if (hit !== undefined && now < hit.until && now >= hit.until - CACHE_MAX_AGE_MS) return hit.value
+    // `at <= now` too: a clock set back must not serve a view computed for a later time.
+    if (hit !== undefined && hit.at <= now && now < hit.until) return hit.value
     const broadcast = this.broadcasts.active(villageId, now)
     const value: TvContent = {
       notices: this.notices.tv(villageId, gridId, now),
@@ -67,7 +68,7 @@ export class ContentService {
       broadcast
     }
     const boundaries = [now + CACHE_MAX_AGE_MS, this.notices.nextBoundary(villageId, now), broadcast?.endsAt ?? null]
-    this.cache.set(key, { until: Math.min(...boundaries.filter((t): t is number => t !== null)), value })
+    this.cache.set(key, { at: now, until: Math.min(...boundaries.filter((t): t is number => t !== null)), value })
     return value
   }
 
