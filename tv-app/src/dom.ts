@@ -66,8 +66,9 @@ interface Win {
 }
 declare const document: Doc
 declare const window: Win
-export const doc = document
-export const win = window
+// Guarded so the pure modules can be unit-tested in Node, where neither exists.
+export const doc: Doc = typeof document !== 'undefined' ? document : (null as unknown as Doc)
+export const win: Win = typeof window !== 'undefined' ? window : (null as unknown as Win)
 
 type Child = El | string | null | undefined | false
 export type Attrs = { [name: string]: string | number | boolean | null | undefined }

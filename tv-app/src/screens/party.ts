@@ -39,7 +39,7 @@ export const partyScreen: Screen = {
             ? study.map((n) => {
               const img = n.images[0]
               return btn(ctx, 'study-' + n.id, 'row study', [
-                img ? h('img', { class: 'thumb', src: img.url, alt: img.caption }) : null,
+                img ? h('img', { class: 'thumb', src: img.url, alt: '' }) : null,
                 h('span', { class: 'grow' }, [h('span', { class: 'line' }, n.title), img ? h('span', { class: 'meta line' }, img.caption) : null])
               ], () => ctx.go('notice', { id: n.id }))
             })
