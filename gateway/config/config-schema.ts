@@ -50,8 +50,11 @@ export const configSchema = z.object({
     stateFlushMs: z.coerce.number().int().min(50).default(5000)
   }).prefault({}),
   telemetry: z.object({
-    /** `embedded`: SQLite file <dataDir>/telemetry.db, zero setup. `influxdb`: an InfluxDB 1.x server. */
-    backend: z.enum(['embedded', 'influxdb']).default('embedded'),
+    /**
+     * `embedded`: SQLite file <dataDir>/telemetry.db, zero setup. `influxdb`: an InfluxDB 1.x server.
+     * `influxdb2`: InfluxDB 2.x / 3.x / Cloud (token, org, bucket; see `influx2`).
+     */
+    backend: z.enum(['embedded', 'influxdb', 'influxdb2']).default('embedded'),
     /** Raw points older than this are deleted (privacy: personal data is kept only as long as configured). */
     retentionDays: z.coerce.number().int().min(1).max(3650).default(400),
     batchSize: z.coerce.number().int().min(1).max(50_000).default(5000),
@@ -63,9 +66,20 @@ export const configSchema = z.object({
       password: z.string().optional(),
       timeoutMs: z.coerce.number().int().min(100).default(10_000)
     }).prefault({}),
+    influx2: z.object({
+      url: z.url().default('http://127.0.0.1:8086'),
+      /** An API token with write and read access to the bucket (and bucket/task rights when manageSchema). */
+      token: z.string().min(1).optional(),
+      org: z.string().min(1).default('anju'),
+      bucket: z.string().regex(/^[A-Za-z0-9_-]+$/).default('anju'),
+      /** Create the buckets and the rollup task when missing (2.x); `false` for InfluxDB 3.x. */
+      manageSchema: z.stringbool().default(true),
+      timeoutMs: z.coerce.number().int().min(100).default(10_000)
+    }).prefault({}),
     /** Disk bound of the spool that holds points while InfluxDB is down (<dataDir>/spool.db). */
     spoolMaxBytes: z.coerce.number().int().min(1_048_576).default(1_073_741_824)
-  }).prefault({}),
+  }).refine((t) => t.backend !== 'influxdb2' || t.influx2.token !== undefined,
+    { message: 'telemetry.backend influxdb2 needs a token (ANJU_TELEMETRY_INFLUX2_TOKEN)', path: ['influx2', 'token'] }).prefault({}),
   notify: z.object({
     /** The gateway's address as family and grid workers reach it (ack links), e.g. https://anju.example.cn. */
     publicUrl: z.url().optional(),

@@ -10,7 +10,14 @@ export interface InfluxHttpOptions {
   database: string
   username?: string
   password?: string
+  /** InfluxDB 2.x/3.x: the v1-compatible /query endpoint takes `Authorization: Token <token>`. */
+  token?: string
   timeoutMs: number
+}
+
+/** Where batches of line protocol go: InfluxHttp (1.x /write) or Influx2Lines (2.x/3.x client). */
+export interface LineSink {
+  write(body: string): Promise<WriteResult>
 }
 
 export type WriteResult =
@@ -41,7 +48,7 @@ export function quoteIdent (value: string): string {
   return `"${value.replace(/[\\"]/g, (c) => '\\' + c)}"`
 }
 
-export class InfluxHttp {
+export class InfluxHttp implements LineSink {
   private readonly opts: InfluxHttpOptions
   private readonly base: URL
   private readonly agent: http.Agent
@@ -53,7 +60,9 @@ export class InfluxHttp {
     const Agent = this.base.protocol === 'https:' ? https.Agent : http.Agent
     this.agent = new Agent({ keepAlive: true, maxSockets: 8 })
     // Basic auth in a header, not u/p in the query string, so credentials never appear in URLs or logs.
-    this.auth = opts.username === undefined ? undefined : 'Basic ' + Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64')
+    this.auth = opts.token !== undefined
+      ? `Token ${opts.token}`
+      : opts.username === undefined ? undefined : 'Basic ' + Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64')
   }
 
   /** POST line protocol. Never rejects: a network error or timeout is `{ ok: false, poison: false, status: 0 }`. */

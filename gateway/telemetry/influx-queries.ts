@@ -12,8 +12,14 @@ export const ROLLUP_CQ = 'anju_activity_1h'
 /** Five years of hourly activity counts per home: enough for long-term trends, small (24 points a day per home). */
 export const ROLLUP_DAYS = 1825
 
-const ACTIVITY = `"${RAW_RP}"."activity"`
-const HEALTH = `"${RAW_RP}"."device_health"`
+/**
+ * Where the raw measurements are. InfluxDB 1.x: the `anju_raw` retention policy of the database. 2.x/3.x
+ * through the v1-compatible /query: the bucket is the database and its default (virtual) retention
+ * policy holds the points, so the measurement name alone.
+ */
+export interface RawRefs { activity: string, health: string }
+export const V1_RAW: RawRefs = { activity: `"${RAW_RP}"."activity"`, health: `"${RAW_RP}"."device_health"` }
+export const V2_RAW: RawRefs = { activity: '"activity"', health: '"device_health"' }
 
 function range (r: TimeRange): string {
   return `time >= ${Math.trunc(r.from)}ms AND time < ${Math.trunc(r.to)}ms`
@@ -33,8 +39,8 @@ const numOrNull = (v: unknown): number | null => (typeof v === 'number' ? v : nu
 
 // --- activityCounts ---------------------------------------------------------------------------------
 
-export function activityCountsQuery (homeId: string, q: BucketQuery): string {
-  return `SELECT count(motion) AS n FROM ${ACTIVITY} WHERE home = ${quoteString(homeId)} AND ${range(q)} ${groupByTime(q)} fill(0)`
+export function activityCountsQuery (homeId: string, q: BucketQuery, raw: RawRefs = V1_RAW): string {
+  return `SELECT count(motion) AS n FROM ${raw.activity} WHERE home = ${quoteString(homeId)} AND ${range(q)} ${groupByTime(q)} fill(0)`
 }
 
 /** Every bucket of the range, from bucketStarts(): InfluxDB omits all of them when the home has no data. */
@@ -46,12 +52,12 @@ export function toCountBuckets (series: InfluxSeries[], q: BucketQuery): CountBu
 
 // --- last activity ----------------------------------------------------------------------------------
 
-export function lastActivityByHomeQuery (): string {
-  return `SELECT last(motion) FROM ${ACTIVITY} GROUP BY home`
+export function lastActivityByHomeQuery (raw: RawRefs = V1_RAW): string {
+  return `SELECT last(motion) FROM ${raw.activity} GROUP BY home`
 }
 
-export function lastActivityByDeviceQuery (homeId: string): string {
-  return `SELECT last(motion) FROM ${ACTIVITY} WHERE home = ${quoteString(homeId)} GROUP BY device`
+export function lastActivityByDeviceQuery (homeId: string, raw: RawRefs = V1_RAW): string {
+  return `SELECT last(motion) FROM ${raw.activity} WHERE home = ${quoteString(homeId)} GROUP BY device`
 }
 
 /** One series per tag value, each with one row: [time, last]. */
@@ -67,8 +73,8 @@ export function toLastByTag (series: InfluxSeries[], tag: string): Map<string, n
 
 // --- activityEvents ---------------------------------------------------------------------------------
 
-export function activityEventsQuery (homeId: string, r: TimeRange): string {
-  return `SELECT src, village, home, device FROM ${ACTIVITY} WHERE home = ${quoteString(homeId)} AND ${range(r)} ORDER BY time ASC`
+export function activityEventsQuery (homeId: string, r: TimeRange, raw: RawRefs = V1_RAW): string {
+  return `SELECT src, village, home, device FROM ${raw.activity} WHERE home = ${quoteString(homeId)} AND ${range(r)} ORDER BY time ASC`
 }
 
 export function toActivityPoints (series: InfluxSeries[]): ActivityPoint[] {
@@ -91,10 +97,10 @@ export function toActivityPoints (series: InfluxSeries[]): ActivityPoint[] {
  * reports. InfluxQL 1.x cannot average a boolean field, so the online fraction is up / reports.
  * fill(none): only buckets with reports (the contract's "only buckets with reports").
  */
-export function deviceHealthQuery (deviceId: string, q: BucketQuery): string {
+export function deviceHealthQuery (deviceId: string, q: BucketQuery, raw: RawRefs = V1_RAW): string {
   const where = `WHERE device = ${quoteString(deviceId)} AND ${range(q)}`
-  return `SELECT mean(battery) AS battery, mean(rssi) AS rssi, mean(linkquality) AS linkquality, count(online) AS reports FROM ${HEALTH} ${where} ${groupByTime(q)} fill(none); ` +
-    `SELECT count(online) AS up FROM ${HEALTH} ${where} AND online = true ${groupByTime(q)} fill(none)`
+  return `SELECT mean(battery) AS battery, mean(rssi) AS rssi, mean(linkquality) AS linkquality, count(online) AS reports FROM ${raw.health} ${where} ${groupByTime(q)} fill(none); ` +
+    `SELECT count(online) AS up FROM ${raw.health} ${where} AND online = true ${groupByTime(q)} fill(none)`
 }
 
 export function toHealthBuckets (results: InfluxSeries[][]): HealthBucket[] {
@@ -116,8 +122,8 @@ export function toHealthBuckets (results: InfluxSeries[][]): HealthBucket[] {
 // --- villageActivity --------------------------------------------------------------------------------
 
 /** `home_f` is the home id as a field: InfluxQL can count distinct field values, not tag values. */
-export function villageActivityQuery (villageId: string, q: BucketQuery): string {
-  return `SELECT count(motion) AS events, count(distinct(home_f)) AS homes FROM ${ACTIVITY} WHERE village = ${quoteString(villageId)} AND ${range(q)} ${groupByTime(q)} fill(0)`
+export function villageActivityQuery (villageId: string, q: BucketQuery, raw: RawRefs = V1_RAW): string {
+  return `SELECT count(motion) AS events, count(distinct(home_f)) AS homes FROM ${raw.activity} WHERE village = ${quoteString(villageId)} AND ${range(q)} ${groupByTime(q)} fill(0)`
 }
 
 export function toVillageBuckets (series: InfluxSeries[], q: BucketQuery): VillageBucket[] {

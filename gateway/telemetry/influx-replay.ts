@@ -1,7 +1,7 @@
 // Replaying the spool into InfluxDB: one pass with a sliding window of requests, and the backoff
 // between passes while InfluxDB is unavailable.
 import type { Logger } from '../logger.ts'
-import type { InfluxHttp, WriteResult } from './influx-http.ts'
+import type { LineSink, WriteResult } from './influx-http.ts'
 import type { Spool, SpoolBatch } from './spool.ts'
 
 const BACKOFF_MIN_MS = 250
@@ -11,7 +11,7 @@ const WARN_EVERY_TRIES = 30
 
 export interface ReplayTarget {
   spool: Spool
-  http: InfluxHttp
+  http: LineSink
   concurrency: number
   stopped: () => boolean
   /** Every request in flight right now (deleteHome waits for them). */

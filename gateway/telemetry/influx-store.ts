@@ -24,18 +24,33 @@ import {
 } from '../../src/telemetry.ts'
 import type { Logger } from '../logger.ts'
 import { isWellFormed } from './embedded-validate.ts'
-import { InfluxHttp } from './influx-http.ts'
+import { InfluxHttp, type LineSink } from './influx-http.ts'
 import * as q from './influx-queries.ts'
 import { ensureSchema } from './influx-schema.ts'
+import { Influx2Lines } from './influx2-lines.ts'
+import { deleteHome2, ensureSchema2 } from './influx2-schema.ts'
 import { InfluxWriter } from './influx-writer.ts'
 import { Spool } from './spool.ts'
 
 /** Activity line prefixes kept (one per device and time source): a village has a few hundred devices. */
 const MAX_CACHED_PREFIXES = 100_000
 
+/**
+ * InfluxDB 2.x / 3.x / Cloud instead of 1.x: writes through @influxdata/influxdb-client (token, org,
+ * bucket; `database` is then the bucket), reads through the v1-compatible /query (influx2-schema.ts).
+ */
+export interface Influx2Api {
+  token: string
+  org: string
+  /** Create buckets and the rollup task when missing (2.x); false for 3.x, which has neither API. */
+  manageSchema: boolean
+}
+
 export interface InfluxStoreOptions {
   url: string
+  /** 1.x: the database; 2.x/3.x: the bucket. */
   database: string
+  v2?: Influx2Api
   username?: string
   password?: string
   /** Raw points are kept this many days (0: forever). */
@@ -57,6 +72,8 @@ export class InfluxTelemetryStore implements TelemetryStore {
   readonly kind = 'influxdb' as const
   private readonly opts: InfluxStoreOptions
   private readonly http: InfluxHttp
+  private readonly raw: q.RawRefs
+  private readonly deleteSeries: (homeId: string) => Promise<void>
   private readonly spool: Spool
   private readonly writer: InfluxWriter
   private closed = false
@@ -65,16 +82,29 @@ export class InfluxTelemetryStore implements TelemetryStore {
   constructor (opts: InfluxStoreOptions) {
     this.opts = opts
     const log = opts.log.child({ feature: 'telemetry', store: 'influxdb' })
-    this.http = new InfluxHttp({ url: opts.url, database: opts.database, username: opts.username, password: opts.password, timeoutMs: opts.timeoutMs ?? 10_000 })
+    const timeoutMs = opts.timeoutMs ?? 10_000
+    const v2 = opts.v2
+    this.http = new InfluxHttp({ url: opts.url, database: opts.database, username: opts.username, password: opts.password, token: v2?.token, timeoutMs })
+    let lines: LineSink = this.http
+    let schema = async (): Promise<void> => { await ensureSchema(this.http, opts.database, opts.retentionDays) }
+    this.raw = q.V1_RAW
+    this.deleteSeries = async (homeId) => { await this.http.query(q.deleteHomeQuery(homeId)) }
+    if (v2 !== undefined) {
+      const sink = new Influx2Lines({ url: opts.url, token: v2.token, org: v2.org, bucket: opts.database, timeoutMs })
+      lines = sink
+      schema = async () => { if (v2.manageSchema) await ensureSchema2(sink.client, v2.org, opts.database, opts.retentionDays) }
+      this.raw = q.V2_RAW
+      this.deleteSeries = async (homeId) => { await deleteHome2(sink.client, v2.org, opts.database, homeId) }
+    }
     this.spool = new Spool({ path: opts.spoolPath, maxBytes: opts.spoolMaxBytes, log, clock: opts.clock })
     this.writer = new InfluxWriter({
-      http: this.http,
+      http: lines,
       spool: this.spool,
       log,
       batchSize: opts.batchSize ?? 5000,
       flushIntervalMs: opts.flushIntervalMs ?? 1000,
       concurrency: opts.concurrency ?? 2,
-      ensureSchema: async () => { await ensureSchema(this.http, opts.database, opts.retentionDays) }
+      ensureSchema: schema
     })
   }
 
@@ -123,36 +153,36 @@ export class InfluxTelemetryStore implements TelemetryStore {
 
   async activityCounts (homeId: string, query: BucketQuery): Promise<CountBucket[]> {
     await this.flush()
-    const [series = []] = await this.http.query(q.activityCountsQuery(homeId, query))
+    const [series = []] = await this.http.query(q.activityCountsQuery(homeId, query, this.raw))
     return q.toCountBuckets(series, query)
   }
 
   async lastActivityByHome (): Promise<Map<string, number>> {
     await this.flush()
-    const [series = []] = await this.http.query(q.lastActivityByHomeQuery())
+    const [series = []] = await this.http.query(q.lastActivityByHomeQuery(this.raw))
     return q.toLastByTag(series, 'home')
   }
 
   async lastActivityByDevice (homeId: string): Promise<Map<string, number>> {
     await this.flush()
-    const [series = []] = await this.http.query(q.lastActivityByDeviceQuery(homeId))
+    const [series = []] = await this.http.query(q.lastActivityByDeviceQuery(homeId, this.raw))
     return q.toLastByTag(series, 'device')
   }
 
   async activityEvents (homeId: string, range: TimeRange): Promise<ActivityPoint[]> {
     await this.flush()
-    const [series = []] = await this.http.query(q.activityEventsQuery(homeId, range))
+    const [series = []] = await this.http.query(q.activityEventsQuery(homeId, range, this.raw))
     return q.toActivityPoints(series)
   }
 
   async deviceHealth (deviceId: string, query: BucketQuery): Promise<HealthBucket[]> {
     await this.flush()
-    return q.toHealthBuckets(await this.http.query(q.deviceHealthQuery(deviceId, query)))
+    return q.toHealthBuckets(await this.http.query(q.deviceHealthQuery(deviceId, query, this.raw)))
   }
 
   async villageActivity (villageId: string, query: BucketQuery): Promise<VillageBucket[]> {
     await this.flush()
-    const [series = []] = await this.http.query(q.villageActivityQuery(villageId, query))
+    const [series = []] = await this.http.query(q.villageActivityQuery(villageId, query, this.raw))
     return q.toVillageBuckets(series, query)
   }
 
@@ -163,7 +193,7 @@ export class InfluxTelemetryStore implements TelemetryStore {
    */
   async deleteHome (homeId: string): Promise<void> {
     await this.writer.forget(homeId)
-    await this.http.query(q.deleteHomeQuery(homeId))
+    await this.deleteSeries(homeId)
   }
 
   stats (): TelemetryStats {

@@ -1,12 +1,12 @@
 // The write path of the InfluxDB store: memory queue -> direct POSTs, or -> spool -> replay. The rules
 // (order, no loss, poison batches, backpressure) are explained at the top of influx-store.ts.
 import type { Logger } from '../logger.ts'
-import type { InfluxHttp, WriteResult } from './influx-http.ts'
+import type { LineSink, WriteResult } from './influx-http.ts'
 import { Backoff, replayPass } from './influx-replay.ts'
 import type { Spool } from './spool.ts'
 
 export interface InfluxWriterOptions {
-  http: InfluxHttp
+  http: LineSink
   spool: Spool
   log: Logger
   batchSize: number

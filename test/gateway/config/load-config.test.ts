@@ -41,6 +41,12 @@ describe('loadConfig', () => {
     }
   })
 
+  it('needs a token for the InfluxDB 2.x backend and reads its switches as words', () => {
+    expect(() => loadConfig({ ANJU_TELEMETRY_BACKEND: 'influxdb2' })).toThrow(/influxdb2 needs a token \(ANJU_TELEMETRY_INFLUX2_TOKEN\)/)
+    const config = loadConfig({ ANJU_TELEMETRY_BACKEND: 'influxdb2', ANJU_TELEMETRY_INFLUX2_TOKEN: 't0ken', ANJU_TELEMETRY_INFLUX2_MANAGE_SCHEMA: 'false' })
+    expect(config.telemetry.influx2).toMatchObject({ token: 't0ken', org: 'anju', bucket: 'anju', manageSchema: false })
+  })
+
   it('refuses unknown ANJU_ variables, so a typo is not silently ignored', () => {
     expect(() => loadConfig({ ANJU_MQTT_PROT: '1883' })).toThrow(/ANJU_MQTT_PROT: unknown variable/)
   })
