@@ -113,6 +113,8 @@ export class Broadcasts {
     const wait = endsAt - this.ctx.clock.now()
     this.armed.set(r.id, this.timers.setTimeout(() => {
       this.armed.delete(r.id)
+      // Until build.ts calls close(), a timer may outlive its gateway: never touch a closed database.
+      if (!this.ctx.db.open) return
       if (this.ctx.clock.now() < endsAt) { this.arm(r); return }
       this.expire(r.id)
     }, Math.min(Math.max(0, wait), MAX_TIMER_MS)))

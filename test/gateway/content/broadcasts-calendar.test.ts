@@ -72,6 +72,19 @@ describe('content: broadcasts and calendars', () => {
     expect(gw.content.tvContent(ids.villageId, null).broadcast).toBeNull()
   })
 
+  it('a broadcast that ends by itself still ends after a gateway restart', async () => {
+    const res = await gw.api<{ id: string }>('POST', '/api/v1/content/broadcasts', typhoon({ title: '台风蓝色预警', endsAt: time.now() + HOUR }))
+    await gw.stop({ keepDir: true })
+    gw = await startGateway({ dataDir: gw.dataDir }, time)
+    const after: ContentChange[] = []
+    gw.content.onChange((c) => after.push(c))
+    expect(gw.content.tvContent(ids.villageId, null).broadcast?.id).toBe(res.body.id)
+    time.advance(HOUR)
+    expect(after).toEqual([{ villageId: ids.villageId, kind: 'broadcast_end', id: res.body.id }])
+    const [latest] = (await gw.api<Array<{ endedBy: string | null }>>('GET', `/api/v1/content/broadcasts?villageId=${ids.villageId}`)).body
+    expect(latest?.endedBy).toBe('system:expired')
+  })
+
   it('meetings and care visits: from yesterday on, soonest first, cancelled ones gone', async () => {
     const now = time.now()
     const mk = async (title: string, startsAt: number, kind = 'group_meeting'): Promise<string> =>

@@ -92,6 +92,13 @@ describe('content: notices', () => {
     expect((await gw.api('POST', '/api/v1/content/notices', notice(ids.villageId, { gridId: 'grid-elsewhere' }))).status).toBe(404)
   })
 
+  it('documents the content API in the OpenAPI description', async () => {
+    const doc = (await gw.http.inject({ url: '/docs/json' })).json<{ paths: Record<string, unknown> }>()
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
+      '/api/v1/content/notices', '/api/v1/content/broadcasts', '/api/v1/content/finance/statements/{id}/entries', '/api/v1/content/finance/chain'
+    ]))
+  })
+
   it('lists every notice of the village for the console and audits each write', async () => {
     const list = await gw.api<Array<{ status: string }>>('GET', `/api/v1/content/notices?villageId=${ids.villageId}`)
     expect(new Set(list.body.map((n) => n.status))).toEqual(new Set(['displayed', 'ended', 'withdrawn']))
