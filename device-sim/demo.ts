@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { build } from '../gateway/build.ts'
 import { ConfigError, loadConfig } from '../gateway/config/load-config.ts'
+import { seedDemoContent } from '../gateway/content/demo-content.ts'
 import { readDevicesFile, writeDevicesFile, type DevicesFile } from './devices-file.ts'
 import { AdminApi, findVillage, provisionVillage, recoverDevices } from './provision.ts'
 import { startSimulation, type Log, type SimRun } from './run-sim.ts'
@@ -75,12 +76,20 @@ async function main (): Promise<void> {
 
   const api = new AdminApi(gw.urls.http, gw.adminToken)
   const file = await demoVillage(api, join(config.dataDir, 'demo-devices.json'), log)
+  // The TV app is never empty: notices, the meeting calendar, medical visits and finance statements.
+  if (gw.content.tvContent(file.villageId, null).notices.length === 0) {
+    const seeded = await seedDemoContent(gw.content, file.villageId)
+    log(`seeding ${VILLAGE}'s TV content: ${JSON.stringify(seeded)}`)
+  }
   log('')
   log(`Anju demo: gateway + ${VILLAGE} (${file.homes.length} homes, simulated at ${SPEED}×)`)
   log(`  HTTP     ${gw.urls.http}`)
   log(`  API docs ${gw.urls.docs}`)
   log(`  metrics  ${metricsUrl}`)
   log(`  MQTT     ${gw.urls.mqtt}   (WebSocket ${gw.urls.ws})`)
+  log(`  TV app   ${gw.urls.http}/tv/   (arrows, Enter = OK, Esc = Back; pair it to a home with the code it shows:`)
+  log(`           curl -H "authorization: Bearer ${gw.adminToken}" -H "content-type: application/json" \\`)
+  log(`             -d '{"code":"<code>","homeId":"${file.homes[0]?.homeId ?? '<homeId>'}","by":"demo"}' ${gw.urls.http}/api/v1/screens/pair)`)
   log(`  admin token ${gw.adminToken}`)
   log(`  try: curl -H "authorization: Bearer ${gw.adminToken}" ${gw.urls.http}/api/v1/devices`)
   log('  Ctrl-C stops the demo.')
