@@ -35,11 +35,15 @@ export function chainHead (db: Db, villageId: string): { hash: string | null, pu
 export function verifyChain (db: Db, villageId: string): ChainReport {
   const rows = db.prepare(`SELECT * FROM finance_statements WHERE village_id = ?
     AND (content_hash IS NOT NULL OR status IN ('published', 'superseded')) ORDER BY published_at, rowid`).all(villageId) as StatementRow[]
+  // A superseded revision must be superseded by a published one; hiding a published statement by
+  // flipping its status is a change too, even though status is not hashed.
+  const supersededBy = new Set(rows.filter((r) => r.content_hash !== null).map((r) => r.supersedes_id))
   let prev: string | null = null
   let checked = 0
   for (const r of rows) {
     checked++
-    const ok = r.content_hash !== null && r.prev_hash === prev && statementHash(db, r, r.prev_hash) === r.content_hash
+    const statusOk = r.status === 'published' || (r.status === 'superseded' && supersededBy.has(r.id))
+    const ok = statusOk && r.content_hash !== null && r.prev_hash === prev && statementHash(db, r, r.prev_hash) === r.content_hash
     if (!ok) return { ok: false, checked, firstBadId: r.id }
     prev = r.content_hash
   }

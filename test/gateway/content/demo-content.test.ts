@@ -53,4 +53,10 @@ describe('content: demo village', () => {
     time.advance(4 * 24 * 3_600_000)
     expect(gw.content.tvContent(ids.villageId, null).notices.map((n) => n.title)).toContain('重阳敬老活动预告')
   })
+
+  it('hiding a published statement by flipping its status in SQLite breaks the chain at that statement', () => {
+    const [month] = gw.content.tvContent(ids.villageId, null).statements
+    gw.content.db.prepare("UPDATE finance_statements SET status = 'draft' WHERE id = ?").run(month?.id)
+    expect(gw.content.verifyChain(ids.villageId)).toMatchObject({ ok: false, firstBadId: month?.id })
+  })
 })
