@@ -41,7 +41,7 @@ export interface Xhr {
 export interface Es {
   onopen: (() => void) | null
   onerror: (() => void) | null
-  addEventListener (name: string, fn: (e: { data: string }) => void): void
+  addEventListener (name: string, fn: (e: { data: string, lastEventId?: string }) => void): void
   close (): void
 }
 export interface Storage { getItem (k: string): string | null, setItem (k: string, v: string): void, removeItem (k: string): void }

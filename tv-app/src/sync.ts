@@ -34,6 +34,9 @@ export function createSync (deps: SyncDeps): Sync {
   let es: Es | null = null
   let esTimer: ReturnType<typeof setTimeout> | null = null
   let esFailures = 0
+  // Our own reconnects lose EventSource's Last-Event-ID; the gateway accepts it as ?lastEventId= and
+  // replays the household events missed meanwhile (a check-in asked during a blip is not lost).
+  let lastId = ''
 
   function schedule (ms: number): void {
     if (pollTimer) clearTimeout(pollTimer)
@@ -71,7 +74,10 @@ export function createSync (deps: SyncDeps): Sync {
     if (!Source) return // polling alone on engines without EventSource
     const token = deps.token()
     let source: Es
-    try { source = new Source('api/events' + (token ? '?t=' + encodeURIComponent(token) : '')) } catch { return }
+    const q: string[] = []
+    if (token) q.push('t=' + encodeURIComponent(token))
+    if (lastId) q.push('lastEventId=' + encodeURIComponent(lastId))
+    try { source = new Source('api/events' + (q.length ? '?' + q.join('&') : '')) } catch { return }
     es = source
     source.onopen = () => {
       // Events may have been missed while disconnected: catch up from the state.
@@ -86,6 +92,7 @@ export function createSync (deps: SyncDeps): Sync {
     }
     EVENTS.forEach((name) => {
       source.addEventListener(name, (e) => {
+        if (e.lastEventId && /^\d{1,15}$/.test(e.lastEventId)) lastId = e.lastEventId
         let data: unknown = null
         try { data = e.data ? JSON.parse(e.data) : null } catch { return }
         deps.onEvent(name, data)
@@ -101,6 +108,6 @@ export function createSync (deps: SyncDeps): Sync {
       win.addEventListener('online', () => { failures = 0; fetchState(); if (!es) connect() })
     },
     refreshNow () { schedule(150) },
-    reconnect () { esFailures = 0; connect() }
+    reconnect () { esFailures = 0; lastId = ''; connect() }
   }
 }

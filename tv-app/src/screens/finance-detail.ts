@@ -13,7 +13,7 @@ let visit: Visit | null = null
 let retry: ReturnType<typeof setTimeout> | null = null
 const RETRY_MS = 30000
 
-const FIELD: { [f: string]: string } = { incomeCents: '收入', expenseCents: '支出', summary: '摘要', accountName: '科目', accountCode: '科目代码', date: '日期', voucherNo: '凭证号', handler: '经办人', approver: '审批人' }
+const FIELD: { [f: string]: string } = { income: '收入', expense: '支出', incomeCents: '收入', expenseCents: '支出', summary: '摘要', accountName: '科目', accountCode: '科目代码', date: '日期', voucherNo: '凭证号', handler: '经办人', approver: '审批人' }
 
 function load (ctx: Ctx, id: string, page: number, v: Visit): void {
   if (v.loading) return
@@ -31,6 +31,13 @@ function load (ctx: Ctx, id: string, page: number, v: Visit): void {
     }
     ctx.rerender()
   })
+}
+
+/** "收入:3,000.00 → 300.00"; whole lines added or removed by the correction say so. */
+function change (c: { field: string, before: string, after: string }): string {
+  if (c.field === 'added') return '新增:' + c.after
+  if (c.field === 'removed') return '删除:' + c.before
+  return (FIELD[c.field] || c.field) + ':' + c.before + ' → ' + c.after
 }
 
 function chart (d: TvStatementDetail): El {
@@ -93,7 +100,7 @@ export const financeDetailScreen: Screen = {
       st.correction
         ? btn(ctx, 'fin-correction', 'correction', [
           h('p', null, [h('span', { class: 'corrected' }, '已更正'), '更正原因:' + st.correction.reason]),
-          h('ul', null, d.changes.slice(0, 12).map((c) => h('li', null, '第' + c.seq + '笔 ' + (FIELD[c.field] || c.field) + ':' + c.before + ' → ' + c.after)))
+          h('ul', null, d.changes.slice(0, 12).map((c) => h('li', null, '第' + c.seq + '笔 ' + change(c))))
         ], () => undefined, { 'data-correction': true })
         : null,
       section('收支分类', d.totals.length ? [h('p', { class: 'legend' }, [h('span', { class: 'inc-text' }, '■ 收入'), h('span', { class: 'exp-text' }, '■ 支出')]), chart(d)] : [empty()]),
