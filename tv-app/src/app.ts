@@ -85,6 +85,7 @@ export function createApp (hooks: AppHooks): App {
     },
     on (key, fn) { actions[key] = fn },
     rerender () { rememberFocus(); render() },
+    rerenderFocus (key) { top().focus = key; render() },
     api: hooks.api,
     isPaired: hooks.isPaired,
     paired: hooks.paired,

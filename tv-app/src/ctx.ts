@@ -28,6 +28,8 @@ export interface Ctx {
   /** The action run by OK on the element with data-focus=key, valid until the next render. */
   on (key: string, fn: () => void): void
   rerender (): void
+  /** Re-render and put the focus on data-focus=key (e.g. the first choice of a confirm just opened). */
+  rerenderFocus (key: string): void
   /** A request with this screen's token; a bad token is forgotten and pairing shown. */
   api (method: string, path: string, body: unknown, done: Done): void
   isPaired (): boolean

@@ -26,6 +26,9 @@ function queryParam (name: string): string | null {
 const pollMs = Math.max(200, Math.min(3600000, parseInt(queryParam('poll') || '', 10) || 60000))
 let token = loadToken()
 let skew = 0
+/** Gateway clock minus box clock, from the last fetched state: check-in countdowns and expiry are the
+ *  gateway's times, and a box whose clock is minutes off must still show (and time) the check-in. */
+let serverSkew = 0
 let cache: Cached | null = loadState()
 let lastSig = ''
 let lastSaved = 0
@@ -55,7 +58,7 @@ function forgetToken (): void {
   if (app.current() !== 'pairing') app.ctx.go('pairing')
 }
 
-const takeover = createTakeover({ now, api, refresh: () => sync.refreshNow(), onClose: () => app.refocus() })
+const takeover = createTakeover({ now: () => Date.now() + serverSkew, api, refresh: () => sync.refreshNow(), onClose: () => app.refocus() })
 const app = createApp({
   now,
   api,
@@ -76,7 +79,8 @@ const sync = createSync({
   pollMs,
   token: () => token,
   onState (s) {
-    if (Date.now() < CLOCK_UNSET_BEFORE && s.generatedAt > CLOCK_UNSET_BEFORE) skew = s.generatedAt - Date.now()
+    serverSkew = s.generatedAt - Date.now()
+    if (Date.now() < CLOCK_UNSET_BEFORE && s.generatedAt > CLOCK_UNSET_BEFORE) skew = serverSkew
     const t = now()
     cache = { state: s, fetchedAt: t }
     const sig = JSON.stringify(s, (k, v) => (k === 'generatedAt' ? 0 : v))

@@ -30,7 +30,7 @@ function setAway (ctx: Ctx, until: number | null): void {
     busy = false
     const ok = !err && res.status >= 200 && res.status < 300
     message = ok ? (until ? '已开启外出模式' : '欢迎回家,已恢复看护') : '网络不通,没有保存,请稍后再试'
-    if (ok) { confirm = false; ctx.refresh() }
+    if (ok) { confirm = false; ctx.refresh(); ctx.rerenderFocus('away'); return }
     ctx.rerender()
   })
 }
@@ -56,16 +56,16 @@ function household (ctx: Ctx, hh: TvHousehold, now: number): El {
     hh.monitored ? timeline(hh, now) : null,
     btn(ctx, 'away', 'btn switch' + (away ? ' on' : ''), away
       ? '外出模式:已开启,至 ' + dateTime(hh.care.awayUntil as number) + ' · 按确认键结束'
-      : '外出模式:关闭 · 出远门时按确认键开启', () => { confirm = true; message = ''; ctx.rerender() }, { 'data-action': 'away' })
+      : '外出模式:关闭 · 出远门时按确认键开启', () => { confirm = true; message = ''; ctx.rerenderFocus(away ? 'away-off' : 'away-1') }, { 'data-action': 'away' })
   ]
   if (confirm) {
     items.push(h('div', { class: 'confirm' }, away
-      ? [h('p', null, '确认已经回家?回家后恢复看护。'), btn(ctx, 'away-off', 'btn', '确认回家', () => setAway(ctx, null)), btn(ctx, 'away-cancel', 'btn', '取消', () => { confirm = false; ctx.rerender() })]
+      ? [h('p', null, '确认已经回家?回家后恢复看护。'), btn(ctx, 'away-off', 'btn', '确认回家', () => setAway(ctx, null)), btn(ctx, 'away-cancel', 'btn', '取消', () => { confirm = false; ctx.rerenderFocus('away') })]
       : [h('p', null, '外出期间不会因为没有活动而提醒家人。外出多久?'),
           btn(ctx, 'away-1', 'btn', '1天', () => setAway(ctx, now + DAY)),
           btn(ctx, 'away-3', 'btn', '3天', () => setAway(ctx, now + 3 * DAY)),
           btn(ctx, 'away-7', 'btn', '7天', () => setAway(ctx, now + 7 * DAY)),
-          btn(ctx, 'away-cancel', 'btn', '取消', () => { confirm = false; ctx.rerender() })]))
+          btn(ctx, 'away-cancel', 'btn', '取消', () => { confirm = false; ctx.rerenderFocus('away') })]))
   }
   if (message) items.push(h('p', { class: 'meta', id: 'away-message' }, message))
   return section('今天的活动 · ' + hh.homeLabel, items)
@@ -74,7 +74,7 @@ function household (ctx: Ctx, hh: TvHousehold, now: number): El {
 export const careScreen: Screen = {
   live: true,
   leave () { confirm = false; message = '' },
-  back (ctx) { if (!confirm) return false; confirm = false; ctx.rerender(); return true },
+  back (ctx) { if (!confirm) return false; confirm = false; ctx.rerenderFocus('away'); return true },
   render (ctx: Ctx): El {
     const s = ctx.state
     const now = ctx.now()

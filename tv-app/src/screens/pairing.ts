@@ -20,23 +20,24 @@ function schedule (ctx: Ctx, ms: number): void {
   timer = setTimeout(() => { timer = null; step(ctx) }, ms)
 }
 
-function fail (ctx: Ctx): void {
-  message = '网络不通,正在重试…'
+function fail (ctx: Ctx, status: number): void {
+  // 429: the gateway limits codes per address (a whole village may share one); wait longer then.
+  message = status === 429 ? '请求太频繁,稍后自动重试…' : '网络不通,正在重试…'
   ctx.rerender()
-  schedule(ctx, RETRY_MS)
+  schedule(ctx, status === 429 ? 6 * RETRY_MS : RETRY_MS)
 }
 
 /** One step of the loop: get a code if there is none (or it expired), else ask whether it was entered. */
 function step (ctx: Ctx): void {
   if (!active || requesting || ctx.isPaired()) return
   requesting = true
-  if (!session || session.expiresAt <= ctx.now()) {
-    session = null
+  // Expiry is the gateway's call (`expired` from the status poll), not this box's clock, which may be off.
+  if (!session) {
     ctx.api('POST', 'pair/start', {}, (err, res) => {
       requesting = false
       if (!active) return
       const b = res.body as Session | null
-      if (err || res.status !== 200 || !b || !b.code) { fail(ctx); return }
+      if (err || res.status !== 200 || !b || !b.code) { fail(ctx, res.status); return }
       session = { code: b.code, pairingId: b.pairingId, expiresAt: b.expiresAt }
       message = ''
       ctx.rerender()
@@ -49,7 +50,7 @@ function step (ctx: Ctx): void {
     requesting = false
     if (!active) return
     const b = res.body as { state?: string, token?: string } | null
-    if (err || !b || res.status !== 200) { if (res.status === 404) session = null; fail(ctx); return }
+    if (err || !b || res.status !== 200) { if (res.status === 404) session = null; fail(ctx, res.status); return }
     if (b.state === 'paired' && b.token) { session = null; message = ''; ctx.paired(b.token); return }
     if (b.state === 'expired') { session = null; schedule(ctx, 0); return }
     if (message) { message = ''; ctx.rerender() }
@@ -70,7 +71,7 @@ export const pairingScreen: Screen = {
       ])
     }
     if (!active) { active = true; schedule(ctx, 0) }
-    const valid = session && session.expiresAt > ctx.now() ? session : null
+    const valid = session
     return h('div', { class: 'page pairing' }, [
       screenTitle('绑定本户', '绑定后本机可显示本户的看护信息和提醒'),
       h('div', { id: 'pair-code', class: 'pair-code' }, valid ? valid.code : '······'),
