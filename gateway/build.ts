@@ -126,6 +126,8 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
     for (const id of devices.activeSensorIds()) await deviceAdmin.publishConfig(id)
 
     const content = new ContentService(db, clock)
+    // Broadcast expiry timers must not outlive the gateway.
+    closers.push({ name: 'content', close: () => content.close() })
     const screens = new ScreenStore(db, clock)
 
     const admin = resolveAdminToken(config.adminToken, config.dataDir)
@@ -146,6 +148,7 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
       content,
       screens,
       devices,
+      tv: config.tv,
       isReady: () => ready && db.open,
       refreshGauges: () => {
         for (const [kind, n] of Object.entries(devices.countByKind())) metrics.devicesRegistered.set({ kind }, n)

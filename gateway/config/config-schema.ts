@@ -3,6 +3,7 @@
 import { validate as isCronExpression } from 'node-cron'
 import { z } from 'zod'
 import { DEFAULT_LADDER } from '../../src/alerts.ts'
+import { ID_PATTERN } from '../../src/topics.ts'
 
 const port = z.coerce.number().int().min(0).max(65_535)
 const cron = z.string().refine((s) => isCronExpression(s), 'not a valid cron expression')
@@ -80,6 +81,10 @@ export const configSchema = z.object({
     spoolMaxBytes: z.coerce.number().int().min(1_048_576).default(1_073_741_824)
   }).refine((t) => t.backend !== 'influxdb2' || t.influx2.token !== undefined,
     { message: 'telemetry.backend influxdb2 needs a token (ANJU_TELEMETRY_INFLUX2_TOKEN)', path: ['influx2', 'token'] }).prefault({}),
+  tv: z.object({
+    /** The village a TV screen shows before it is paired; unset: the only village, else the oldest. */
+    defaultVillageId: z.string().regex(ID_PATTERN).optional()
+  }).prefault({}),
   notify: z.object({
     /** The gateway's address as family and grid workers reach it (ack links), e.g. https://anju.example.cn. */
     publicUrl: z.url().optional(),

@@ -31,6 +31,7 @@ const ENV_MAP: Record<string, string[]> = {
   ANJU_TELEMETRY_INFLUX2_BUCKET: ['telemetry', 'influx2', 'bucket'],
   ANJU_TELEMETRY_INFLUX2_MANAGE_SCHEMA: ['telemetry', 'influx2', 'manageSchema'],
   ANJU_TELEMETRY_SPOOL_MAX_BYTES: ['telemetry', 'spoolMaxBytes'],
+  ANJU_TV_DEFAULT_VILLAGE: ['tv', 'defaultVillageId'],
   ANJU_PUBLIC_URL: ['notify', 'publicUrl'],
   ANJU_NOTIFY_WEBHOOK_SECRET: ['notify', 'webhookSecret'],
   ANJU_NOTIFY_SMS_URL: ['notify', 'smsUrl'],

@@ -9,7 +9,7 @@
 // by changing `by`. With n live codes an attacker holding the admin token has a 10·n/10⁶ chance a minute.
 import { createHash, randomBytes, randomInt } from 'node:crypto'
 import type { Clock } from '../../src/clock.ts'
-import { TvError } from './tv-errors.ts'
+import { AnjuError } from '../../src/errors.ts'
 
 export const CODE_TTL_MS = 10 * 60_000
 const WINDOW_MS = 60_000
@@ -49,7 +49,7 @@ export class Pairings {
     if (now - this.startsWindow >= WINDOW_MS) { this.starts = new Map(); this.startsWindow = now }
     const n = (this.starts.get(ip) ?? 0) + 1
     this.starts.set(ip, n)
-    if (n > STARTS_PER_IP_PER_WINDOW || this.byCode.size >= MAX_LIVE) throw new TvError('RATE_LIMITED', 'too many pairing requests; try again in a minute')
+    if (n > STARTS_PER_IP_PER_WINDOW || this.byCode.size >= MAX_LIVE) throw new AnjuError('RATE_LIMITED', 'too many pairing requests; try again in a minute')
     let code: string
     do code = String(randomInt(0, 1_000_000)).padStart(6, '0')
     while (this.byCode.has(code))
@@ -82,12 +82,12 @@ export class Pairings {
     const now = this.clock.now()
     this.sweep(now)
     if (now - this.wrongWindow >= WINDOW_MS) { this.wrong = 0; this.wrongWindow = now }
-    if (this.wrong >= WRONG_CODES_PER_WINDOW) throw new TvError('RATE_LIMITED', 'too many wrong pairing codes; pairing is locked for a minute')
+    if (this.wrong >= WRONG_CODES_PER_WINDOW) throw new AnjuError('RATE_LIMITED', 'too many wrong pairing codes; pairing is locked for a minute')
     const key = this.byCode.get(code)
     const p = key === undefined ? undefined : this.byKey.get(key)
     if (p === undefined || p.paired !== null || p.expiresAt <= now) {
       this.wrong++
-      throw new TvError('PAIRING_CODE_NOT_FOUND', `no screen is showing code ${code} (wrong or expired): read the code on the screen again`)
+      throw new AnjuError('PAIRING_CODE_NOT_FOUND', `no screen is showing code ${code} (wrong or expired): read the code on the screen again`)
     }
     const bound = bind()
     p.paired = { screenId: bound.screenId, token: bound.token }

@@ -3,13 +3,12 @@
 // all is the public scope of the default village. A bad or revoked token is a 401, never silently public:
 // the screen must learn that it has to pair again.
 //
-// The default village for token-less screens is the only village, else the oldest (first created; ties by
-// id). A config key (`tv.defaultVillageId`) would be clearer for a multi-village gateway; it belongs in
-// gateway/config/config-schema.ts.
+// The default village for token-less screens is `tv.defaultVillageId` (ANJU_TV_DEFAULT_VILLAGE) when set,
+// else the only village, else the oldest (first created; ties by id).
 import type { FastifyRequest } from 'fastify'
 import type { PlacesStore } from '../registry/places-store.ts'
 import type { Screen, ScreenStore } from './screen-store.ts'
-import { TvError } from './tv-errors.ts'
+import { AnjuError } from '../../src/errors.ts'
 
 export interface TvScope {
   screen: Screen | null
@@ -29,7 +28,7 @@ export function bearerToken (req: FastifyRequest): string | undefined {
 }
 
 export class ScreenAuth {
-  constructor (private readonly screens: ScreenStore, private readonly places: PlacesStore) {}
+  constructor (private readonly screens: ScreenStore, private readonly places: PlacesStore, private readonly defaultVillageId?: string) {}
 
   /** `token` undefined: public; anything else must be a live screen's token. */
   scope (token: string | undefined): TvScope {
@@ -49,14 +48,16 @@ export class ScreenAuth {
   /** Household routes: a screen paired to a home, else 403. */
   household (token: string | undefined): TvScope & { screen: Screen, homeId: string } {
     const scope = this.scope(token)
-    if (scope.screen === null || scope.homeId === null) throw new TvError('HOUSEHOLD_ONLY', 'only a screen paired to a household can do this')
+    if (scope.screen === null || scope.homeId === null) throw new AnjuError('HOUSEHOLD_ONLY', 'only a screen paired to a household can do this')
     return scope as TvScope & { screen: Screen, homeId: string }
   }
 
   private publicScope (): TvScope {
     const villages = this.places.listVillages()
-    const village = villages.length <= 1 ? villages[0] : [...villages].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))[0]
-    if (village === undefined) throw new TvError('NOT_FOUND', 'no village is registered on this gateway yet')
+    const configured = villages.find((v) => v.id === this.defaultVillageId)
+    const oldest = [...villages].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))[0]
+    const village = configured ?? oldest
+    if (village === undefined) throw new AnjuError('NOT_FOUND', 'no village is registered on this gateway yet')
     return { screen: null, villageId: village.id, villageName: village.name, homeId: null, gridId: null }
   }
 }

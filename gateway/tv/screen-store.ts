@@ -6,7 +6,7 @@ import type { Clock } from '../../src/clock.ts'
 import type { Db } from '../db/open-database.ts'
 import { generateSecret, hashSecret, newId } from '../registry/secrets.ts'
 import { Pairings } from './pairing.ts'
-import { TvError } from './tv-errors.ts'
+import { AnjuError } from '../../src/errors.ts'
 
 export interface Screen {
   id: string
@@ -63,7 +63,7 @@ export class ScreenStore {
 
   get (id: string): Screen {
     const screen = this.db.prepare(`${SELECT} WHERE id = ?`).get(id) as Screen | undefined
-    if (screen === undefined) throw new TvError('NOT_FOUND', `screen ${id} does not exist`)
+    if (screen === undefined) throw new AnjuError('NOT_FOUND', `screen ${id} does not exist`)
     return screen
   }
 
@@ -75,8 +75,8 @@ export class ScreenStore {
   /** The screen a token opens; a revoked one is told so (it goes back to pairing), an unknown one too. */
   authenticate (token: string): Screen {
     const screen = token.length > 200 ? undefined : this.db.prepare(`${SELECT} WHERE token_hash = ?`).get(hashSecret(token)) as Screen | undefined
-    if (screen === undefined) throw new TvError('SCREEN_UNAUTHORIZED', 'unknown screen token: pair this screen again')
-    if (screen.revokedAt !== null) throw new TvError('SCREEN_REVOKED', 'this screen was removed by the village: pair it again')
+    if (screen === undefined) throw new AnjuError('SCREEN_UNAUTHORIZED', 'unknown screen token: pair this screen again')
+    if (screen.revokedAt !== null) throw new AnjuError('SCREEN_REVOKED', 'this screen was removed by the village: pair it again')
     this.touch(screen.id)
     return screen
   }
@@ -112,16 +112,16 @@ export class ScreenStore {
 
   private target (input: PairInput): { villageId: string, homeId: string | null, label: string } {
     if ((input.homeId === undefined) === (input.villageId === undefined)) {
-      throw new TvError('INVALID_INPUT', 'give exactly one of homeId (a household screen) or villageId (a public screen)')
+      throw new AnjuError('INVALID_INPUT', 'give exactly one of homeId (a household screen) or villageId (a public screen)')
     }
     if (input.homeId !== undefined) {
       const home = this.db.prepare('SELECT h.label, g.village_id AS villageId FROM homes h JOIN grids g ON g.id = h.grid_id WHERE h.id = ?')
         .get(input.homeId) as { label: string, villageId: string } | undefined
-      if (home === undefined) throw new TvError('NOT_FOUND', `home ${input.homeId} does not exist`)
+      if (home === undefined) throw new AnjuError('NOT_FOUND', `home ${input.homeId} does not exist`)
       return { villageId: home.villageId, homeId: input.homeId, label: input.label ?? home.label }
     }
     const village = this.db.prepare('SELECT name FROM villages WHERE id = ?').get(input.villageId) as { name: string } | undefined
-    if (village === undefined) throw new TvError('NOT_FOUND', `village ${input.villageId} does not exist`)
+    if (village === undefined) throw new AnjuError('NOT_FOUND', `village ${input.villageId} does not exist`)
     return { villageId: input.villageId as string, homeId: null, label: input.label ?? `${village.name}公共屏` }
   }
 

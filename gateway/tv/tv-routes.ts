@@ -15,7 +15,7 @@ import type { PlacesStore } from '../registry/places-store.ts'
 import { Household } from './household.ts'
 import { bearerToken, ScreenAuth } from './screen-auth.ts'
 import type { ScreenStore } from './screen-store.ts'
-import { TvError } from './tv-errors.ts'
+import { AnjuError } from '../../src/errors.ts'
 import { TvEvents } from './tv-events.ts'
 import { tvStateOf } from './tv-state.ts'
 
@@ -28,6 +28,8 @@ export interface TvRouteDeps {
   devices: DeviceStore
   notify: NotifyService
   clock: Clock
+  /** config.tv: which village a screen without a token shows. */
+  tv: { defaultVillageId?: string }
 }
 
 /** Away mode is for a trip (to family in the city, hospital): at most this far ahead. */
@@ -42,7 +44,7 @@ export function redactTokenParam (url: string): string {
 
 export async function tvRoutes (app: FastifyInstance, deps: TvRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>()
-  const auth = new ScreenAuth(deps.screens, deps.places)
+  const auth = new ScreenAuth(deps.screens, deps.places, deps.tv.defaultVillageId)
   const household = new Household(deps)
   const events = new TvEvents({ ...deps, household })
   events.start()
@@ -109,7 +111,7 @@ export async function tvRoutes (app: FastifyInstance, deps: TvRouteDeps): Promis
   }, async (req) => {
     const scope = auth.household(bearerToken(req))
     const { until } = req.body
-    if (until !== null && until > deps.clock.now() + MAX_AWAY_MS) throw new TvError('INVALID_INPUT', 'away mode lasts at most 60 days')
+    if (until !== null && until > deps.clock.now() + MAX_AWAY_MS) throw new AnjuError('INVALID_INPUT', 'away mode lasts at most 60 days')
     const settings = deps.alerts.setAway(scope.homeId, until, `tv:${scope.screen.id}`)
     return { awayUntil: settings.awayUntil }
   })
