@@ -5,47 +5,59 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { runEval } from './run.ts'
+import { DETECTORS, runEval } from './run.ts'
+import { TV_ANSWER } from './replay.ts'
+import { CHECK_IN_FRACTION, EVALUATED_CHECK_IN_FRACTION } from '../../src/escalation/rules.ts'
 
 const { values } = parseArgs({
   options: {
     homes: { type: 'string', default: '200' },
     days: { type: 'string', default: '60' },
     seed: { type: 'string', default: '2' },
+    // The anju-checkin row: TV check-in at this fraction of the threshold (src/escalation/rules.ts).
+    'checkin-fraction': { type: 'string', default: String(EVALUATED_CHECK_IN_FRACTION) },
+    // Assumption: a fine resident, awake and at home, answers the TV check-in with this probability.
+    'tv-answer': { type: 'string', default: String(TV_ANSWER) },
     out: { type: 'string', default: join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'eval.json') }
   }
 })
 const homes = Number(values.homes)
 const days = Number(values.days)
 const seed = Number(values.seed)
-if (!Number.isInteger(homes) || homes < 1 || !Number.isInteger(days) || days < 2 || !Number.isInteger(seed)) {
-  console.error('usage: main.ts [--homes N>=1] [--days N>=2] [--seed INT] [--out FILE]')
+const checkInFraction = Number(values['checkin-fraction'])
+const tvAnswer = Number(values['tv-answer'])
+if (!Number.isInteger(homes) || homes < 1 || !Number.isInteger(days) || days < 2 || !Number.isInteger(seed) ||
+  !(checkInFraction > 0 && checkInFraction <= 1) || !(tvAnswer >= 0 && tvAnswer <= 1)) {
+  console.error('usage: main.ts [--homes N>=1] [--days N>=2] [--seed INT] [--checkin-fraction (0,1]] [--tv-answer [0,1]] [--out FILE]')
   process.exit(2)
 }
 
 // 2026-03-02 00:00 in the village (UTC+8), a Monday.
 const start = Date.UTC(2026, 2, 1, 16)
 const began = performance.now()
-const result = runEval({ homes, days, seed, start }, undefined, (done, total) => {
+const result = runEval({ homes, days, seed, start }, DETECTORS(checkInFraction, tvAnswer), (done, total) => {
   if (done % 10 === 0 || done === total) process.stderr.write(`\rhomes ${done}/${total}  ${((performance.now() - began) / 1000).toFixed(0)} s`)
 })
 process.stderr.write('\n')
+result.config = { ...result.config, checkInFraction: CHECK_IN_FRACTION, checkInFractionAnjuCheckin: checkInFraction, tvAnswer }
 
-const h = (m: number): string => Number.isFinite(m) ? `${Math.floor(m / 60)} h ${String(Math.round(m % 60)).padStart(2, '0')} min` : '-'
+const h = (m: number): string => Number.isFinite(m) ? `${Math.floor(Math.round(m) / 60)} h ${String(Math.round(m) % 60).padStart(2, '0')} min` : '-'
 const rows = Object.entries(result.detectors).map(([name, s]) => ({
   detector: name,
   'delay day (family)': h(s.meanDelayDayMin),
   'delay night (family)': h(s.meanDelayNightMin),
   'p95 delay': h(s.p95DelayMin),
   'delay day (TV)': h(s.meanDelayTvDayMin),
+  'delay night (TV)': h(s.meanDelayTvNightMin),
   'FA/home-day TV': s.falseAlarmsPerHomeDayTv,
   'FA/home-day family': s.falseAlarmsPerHomeDayFamily,
   'FA/home-day grid': s.falseAlarmsPerHomeDayGrid,
   'family FA after day 28': s.falseAlarmsPerHomeDayFamilyAfter28,
   missed: `${s.missed}/${s.emergencies}`
 }))
-console.log(`eval: ${homes} homes x ${days} days, seed ${seed}, ${result.detectors.anju?.homeDays ?? 0} home-days before the emergencies, ${result.detectors.anju?.emergenciesNight ?? 0} emergencies at night (22-06)`)
+console.log(`eval: ${homes} homes x ${days} days, seed ${seed}, anju: check-in at ${CHECK_IN_FRACTION} x threshold, anju-checkin: at ${checkInFraction} x, TV answered with p ${tvAnswer} when awake at home, ${result.detectors.anju?.homeDays ?? 0} home-days before the emergencies, ${result.detectors.anju?.emergenciesNight ?? 0} emergencies at night (22-06)`)
 console.table(rows)
+console.log('delays are to the family notification (family) and to the first TV check-in (TV); a miss counts 24 h')
 console.log('targets: delay day <= 2 h, night <= 4 h; family <= 0.05, grid <= 0.02 false alarms per home-day; 0 missed')
 mkdirSync(dirname(values.out), { recursive: true })
 writeFileSync(values.out, JSON.stringify(result, null, 2) + '\n')

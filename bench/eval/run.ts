@@ -1,7 +1,9 @@
 // One evaluation run: every home through every detector, summed into the figures issue 4 asks for.
 import { generateHomes, type EvalConfig } from './generate.ts'
-import { anju, cuddihy, fixedBaseline, type Detector } from './detectors.ts'
-import { MISS_AFTER, replay, type HomeResult } from './replay.ts'
+import { anju, cuddihy, fixedBaseline, type DayRule, type Detector } from './detectors.ts'
+import { CHECK_IN_FRACTION, EVALUATED_CHECK_IN_FRACTION } from '../../src/escalation/rules.ts'
+import { engineDesign, MISS_AFTER, ONE_THRESHOLD, replay, TV_ANSWER, type HomeResult, type LadderDesign } from './replay.ts'
+import type { HomeData } from './generate.ts'
 
 export interface DetectorSummary {
   /** Minutes from the emergency to the family notification (rung 1), by emergencies at day / at night. */
@@ -25,7 +27,7 @@ export interface DetectorSummary {
 }
 
 export interface EvalResult {
-  config: { homes: number, days: number, seed: number, start: string }
+  config: { homes: number, days: number, seed: number, start: string, checkInFraction?: number, checkInFractionAnjuCheckin?: number, tvAnswer?: number }
   detectors: Record<string, DetectorSummary>
 }
 
@@ -58,14 +60,49 @@ function summarise (results: HomeResult[]): DetectorSummary {
   }
 }
 
-export const DETECTORS = (): Detector[] => [anju(), fixedBaseline, cuddihy]
+/** One row of the comparison: a detector walked up a ladder design, reported under `name`. */
+export interface Entry { name: string, detector: Detector, design: LadderDesign }
 
-export function runEval (config: EvalConfig, detectors: Detector[] = DETECTORS(), progress?: (done: number, total: number) => void): EvalResult {
-  const perDetector = new Map<string, HomeResult[]>(detectors.map((d) => [d.name, []]))
+export const entry = (detector: Detector, design: LadderDesign = ONE_THRESHOLD, name = detector.name): Entry => ({ name, detector, design })
+
+/**
+ * Anju as the engine runs it by default (rules.ts CHECK_IN_FRACTION), Anju with the two-threshold
+ * check-in (`anju-checkin`, the per-home option, at `checkInFraction`), and the two baselines with one
+ * threshold (TV at their threshold, family one TV timeout later). `tvAnswer` applies to every row.
+ */
+export const DETECTORS = (checkInFraction = EVALUATED_CHECK_IN_FRACTION, tvAnswer = TV_ANSWER): Entry[] => {
+  const a = anju()
+  const one: LadderDesign = { ...ONE_THRESHOLD, tvAnswer }
+  return [entry(a, engineDesign(CHECK_IN_FRACTION, tvAnswer), 'anju'), entry(a, engineDesign(checkInFraction, tvAnswer), 'anju-checkin'), entry(fixedBaseline, one), entry(cuddihy, one)]
+}
+
+/** One home's rules and activity learned once per detector, shared by every ladder design using it. */
+function memo (detector: Detector, home: HomeData): Detector {
+  const rules = new Map<number, DayRule>()
+  const activity = detector.activity(home.events)
+  return {
+    name: detector.name,
+    activity: () => activity,
+    rule (events, day) {
+      let rule = rules.get(day)
+      if (rule === undefined) { rule = detector.rule(events, day); rules.set(day, rule) }
+      return rule
+    }
+  }
+}
+
+export function runEval (config: EvalConfig, entries: Array<Entry | Detector> = DETECTORS(), progress?: (done: number, total: number) => void): EvalResult {
+  const rows = entries.map((e) => 'detector' in e ? e : entry(e))
+  const perDetector = new Map<string, HomeResult[]>(rows.map((e) => [e.name, []]))
   const homes = generateHomes(config)
   homes.forEach((make, i) => {
     const home = make()
-    for (const d of detectors) perDetector.get(d.name)?.push(replay(home, d))
+    const memos = new Map<Detector, Detector>()
+    for (const e of rows) {
+      let d = memos.get(e.detector)
+      if (d === undefined) { d = memo(e.detector, home); memos.set(e.detector, d) }
+      perDetector.get(e.name)?.push(replay(home, d, e.design))
+    }
     progress?.(i + 1, homes.length)
   })
   return {

@@ -12,7 +12,8 @@ import { DEFAULT_LADDER } from '../../src/alerts.ts'
 import type { AlertSettings } from '../../src/escalation/alert-schemas.ts'
 import { openAlert, step, type LadderInput, type Step } from '../../src/escalation/ladder.ts'
 import {
-  HOME_OFFLINE_AFTER_MS, inactivityDeadline, isAway, isUpBy, nextNotUpCheck, quietHoursEnd, TYPE_RULES
+  CHECK_IN_FRACTION, checkInDelayMs, EARLY_CHECK_IN_DETAIL, HOME_OFFLINE_AFTER_MS, inactivityDeadline, isAway, isSustained, isUpBy,
+  nextNotUpCheck, quietHoursEnd, REASK_DETAIL, SUSTAINED_WINDOW_MS, TYPE_RULES
 } from '../../src/escalation/rules.ts'
 import type { TelemetryStore } from '../../src/telemetry.ts'
 import type { Db } from '../db/open-database.ts'
@@ -44,6 +45,13 @@ export interface AlertEngineDeps {
   ackLinks?: AckLinks
   /** Lone-event filter window (see lone-events.ts); 0 counts every event. Default 10 min, as evaluated. */
   isolationMs?: number
+  /**
+   * Two thresholds (src/escalation/rules.ts CHECK_IN_FRACTION): the TV check-in at this fraction of the
+   * inactivity threshold; family held back to the full threshold, where the TV asks again; while that
+   * early check-in is unanswered only sustained activity ends it. 1 (the default) = one threshold (TV at
+   * the threshold, family one TV timeout later). A home's own ladder setting (checkInFraction) wins.
+   */
+  checkInFraction?: number
 }
 
 /** A failed transition (e.g. the disk is full) is retried this much later rather than lost. */
@@ -56,6 +64,8 @@ export class AlertWatch {
   private readonly notifier: Notifier
   private readonly deviceWatch = new DeviceWatchList()
   private readonly lastActivityOf = new Map<string, number>()
+  /** Counted activity of the last SUSTAINED_WINDOW_MS per home (is the resident moving about?). */
+  private readonly recentActivityOf = new Map<string, number[]>()
   private readonly loneEvents: LoneEventFilter
   /** Unresolved alerts by `homeId|type` (one per home and type) and by id. */
   private readonly unresolved = new Map<string, Alert>()
@@ -136,9 +146,35 @@ export class AlertWatch {
     return this.settings(homeId).ladder ?? this.deps.ladder ?? DEFAULT_LADDER
   }
 
+  /** The full inactivity threshold (family); a staff override replaces the learned one. */
   private threshold (homeId: string): (since: number) => number {
     const override = this.settings(homeId).inactivityThresholdMs
     return (since) => override ?? this.deps.thresholds.inactivityThresholdMs(homeId, since)
+  }
+
+  /** This home's check-in fraction: its own ladder setting, else the engine's (default 1: one threshold). */
+  checkInFractionOf (homeId: string): number {
+    return Math.min(1, Math.max(0.1, this.settings(homeId).ladder?.checkInFraction ?? this.deps.checkInFraction ?? CHECK_IN_FRACTION))
+  }
+
+  /** The TV check-in threshold: the check-in fraction of the full one. */
+  private checkInThreshold (homeId: string): (since: number) => number {
+    const full = this.threshold(homeId)
+    const fraction = this.checkInFractionOf(homeId)
+    return (since) => checkInDelayMs(full(since), fraction)
+  }
+
+  /** An inactivity alert whose early check-in is unanswered and has not been asked again yet. */
+  private awaitingReask (alert: Alert): boolean {
+    if (alert.type !== 'inactivity' || alert.state !== 'open' || alert.rung !== 0) return false
+    const events = this.store.events(alert.id)
+    return events.some((e) => e.action === 'opened' && e.detail?.startsWith(EARLY_CHECK_IN_DETAIL) === true) && !events.some((e) => e.detail === REASK_DETAIL)
+  }
+
+  /** An early check-in past its TV timeout and still unanswered: only sustained activity ends it. */
+  private unansweredCheckIn (alert: Alert, at: number): boolean {
+    return this.checkInFractionOf(alert.homeId) < 1 && alert.type === 'inactivity' && alert.state === 'open' && alert.rung === 0 &&
+      at >= alert.openedAt + this.ladderOf(alert.homeId).tvTimeoutMs
   }
 
   /** Apply one ladder input to an alert and commit the result. */
@@ -186,12 +222,12 @@ export class AlertWatch {
   }
 
   /** Open an alert of `type` for a home, or note the repeat on the one already open. */
-  protected raise (homeId: string, type: AlertType, since: number, detail: string): Alert {
+  protected raise (homeId: string, type: AlertType, since: number, detail: string, holdUntil?: number): Alert {
     const existing = this.openAlertOf(homeId, type)
     if (existing !== undefined) return this.apply(existing, { kind: 'update', at: this.now(), detail })
     const now = this.now()
     const quietEnd = TYPE_RULES[type].maintenance ? quietHoursEnd(now, this.settings(homeId).quietHours) : null
-    return this.commit(openAlert({ id: newId('alrt'), homeId, type, since, at: now, notifyAt: quietEnd ?? undefined, detail }, this.ladderOf(homeId)))
+    return this.commit(openAlert({ id: newId('alrt'), homeId, type, since, at: now, notifyAt: quietEnd ?? undefined, holdUntil, detail }, this.ladderOf(homeId)))
   }
 
   protected clear (homeId: string, type: AlertType, outcome: Outcome, detail: string): void {
@@ -204,7 +240,9 @@ export class AlertWatch {
     try {
       if (kind === 'r') {
         const alert = this.unresolvedById.get(id)
-        if (alert !== undefined) this.apply(alert, { kind: 'tick', at: this.now() })
+        if (alert !== undefined && alert.nextRungAt !== null && alert.nextRungAt <= this.now() && this.awaitingReask(alert)) {
+          this.apply(alert, { kind: 'reask', at: this.now(), detail: REASK_DETAIL })
+        } else if (alert !== undefined) this.apply(alert, { kind: 'tick', at: this.now() })
       } else if (kind === 'i') this.checkInactivity(id)
       else if (kind === 'u') this.checkNotUp(id)
       else if (kind === 'o') this.checkOffline(id)
@@ -221,19 +259,33 @@ export class AlertWatch {
     this.clear(e.homeId, 'home_offline', 'device_fixed', 'motion reported')
     this.scheduler.delete(key('o', e.homeId))
     // Only counted activity moves the inactivity timer and ends an inactivity alert (lone-events.ts).
-    if (this.loneEvents.counts(e.homeId, e.at)) this.noteActivity(e.homeId, e.at)
+    if (this.loneEvents.counts(e.homeId, e.at)) {
+      const recent = (this.recentActivityOf.get(e.homeId) ?? []).filter((t) => t >= e.at - SUSTAINED_WINDOW_MS)
+      const sustained = isSustained(recent, e.at)
+      recent.push(e.at)
+      this.recentActivityOf.set(e.homeId, recent)
+      this.noteActivity(e.homeId, e.at, sustained)
+    }
   }
 
-  /** New activity: end inactivity alerts and move the home's deadlines. Older, out-of-order events change nothing. */
-  protected noteActivity (homeId: string, at: number): void {
+  /**
+   * New activity: end inactivity alerts and move the home's deadlines. Older, out-of-order events change
+   * nothing. `sustained` false (a short burst: a cat, sunlight) does not end an unanswered early check-in.
+   */
+  protected noteActivity (homeId: string, at: number, sustained = true): void {
     const last = this.lastActivityOf.get(homeId)
     if (last !== undefined && at <= last) return
     this.lastActivityOf.set(homeId, at)
     for (const type of ['inactivity', 'not_up'] as const) {
       const alert = this.openAlertOf(homeId, type)
-      if (alert !== undefined) this.apply(alert, { kind: 'activity', at })
+      if (alert === undefined) continue
+      if (!sustained && this.unansweredCheckIn(alert, at)) {
+        this.apply(alert, { kind: 'update', at, detail: 'brief motion; the check-in stays open' })
+        continue
+      }
+      this.apply(alert, { kind: 'activity', at })
     }
-    const deadline = inactivityDeadline(at, this.settings(homeId).awayUntil, this.threshold(homeId))
+    const deadline = inactivityDeadline(at, this.settings(homeId).awayUntil, this.checkInThreshold(homeId))
     this.scheduler.ensureBy(key('i', homeId), deadline.at)
     if (this.scheduler.get(key('u', homeId)) === undefined) this.scheduleNotUp(homeId)
   }
@@ -246,16 +298,21 @@ export class AlertWatch {
   protected rescheduleInactivity (homeId: string): void {
     const last = this.lastActivityOf.get(homeId)
     if (last === undefined) return
-    this.scheduler.set(key('i', homeId), inactivityDeadline(last, this.settings(homeId).awayUntil, this.threshold(homeId)).at)
+    this.scheduler.set(key('i', homeId), inactivityDeadline(last, this.settings(homeId).awayUntil, this.checkInThreshold(homeId)).at)
   }
 
   private checkInactivity (homeId: string): void {
     const last = this.lastActivityOf.get(homeId)
     if (last === undefined || this.openAlertOf(homeId, 'inactivity') !== undefined || this.openAlertOf(homeId, 'not_up') !== undefined) return
-    const deadline = inactivityDeadline(last, this.settings(homeId).awayUntil, this.threshold(homeId))
+    const deadline = inactivityDeadline(last, this.settings(homeId).awayUntil, this.checkInThreshold(homeId))
     // An early wake-up (the deadline moved later since it was set): look again then.
     if (deadline.at > this.now()) { this.scheduler.set(key('i', homeId), deadline.at); return }
-    this.raise(homeId, 'inactivity', deadline.since, `threshold ${Math.round((deadline.at - deadline.since) / 60_000)} min`)
+    const full = deadline.since + this.threshold(homeId)(deadline.since)
+    const minutes = Math.round((full - deadline.since) / 60_000)
+    // Family waits for the full threshold (the TV asks again then) when the check-in came early.
+    if (full > this.now() + this.ladderOf(homeId).tvTimeoutMs) {
+      this.raise(homeId, 'inactivity', deadline.since, `${EARLY_CHECK_IN_DETAIL} at ${Math.round((deadline.at - deadline.since) / 60_000)} min; threshold ${minutes} min`, full)
+    } else this.raise(homeId, 'inactivity', deadline.since, `threshold ${minutes} min`)
   }
 
   private checkNotUp (homeId: string): void {
@@ -265,6 +322,9 @@ export class AlertWatch {
     if (last !== undefined && !isUpBy(last, now) && !isAway(this.settings(homeId).awayUntil, now) && !covered) {
       this.raise(homeId, 'not_up', last, 'no activity by the usual wake-up time')
     }
+    // Not up while an early check-in is unanswered: ask again now, family one TV timeout later.
+    const open = this.openAlertOf(homeId, 'inactivity')
+    if (last !== undefined && !isUpBy(last, now) && open !== undefined && this.awaitingReask(open)) this.apply(open, { kind: 'reask', at: now, detail: REASK_DETAIL })
     this.scheduleNotUp(homeId)
   }
 

@@ -51,7 +51,12 @@ const minutes = (n: number): number => n * 60_000
 export const ladderConfig = z.object({
   tvTimeoutMs: z.number().int().min(minutes(1)).max(minutes(120)),
   familyTimeoutMs: z.number().int().min(minutes(1)).max(minutes(240)),
-  gridTimeoutMs: z.number().int().min(minutes(1)).max(minutes(480))
+  gridTimeoutMs: z.number().int().min(minutes(1)).max(minutes(480)),
+  /**
+   * Two thresholds for this home (rules.ts CHECK_IN_FRACTION): the TV check-in at this fraction of the
+   * inactivity threshold, family still at the full one. Absent: the engine's default (one threshold).
+   */
+  checkInFraction: z.number().min(0.1).max(1).optional()
 })
 
 export const awayInput = z.object({

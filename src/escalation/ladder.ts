@@ -14,6 +14,11 @@ export type LadderInput =
   | { kind: 'cleared', at: number, outcome: Outcome, detail: string }
   /** The condition repeats or changes while the alert is open (one open alert per home and type). */
   | { kind: 'update', at: number, detail: string }
+  /**
+   * Ask the first rung again (the early TV check-in went unanswered and the full threshold is reached):
+   * notifies it once more and gives it its full timeout from now before the next rung.
+   */
+  | { kind: 'reask', at: number, detail: string }
 
 export type Effect =
   /** Notify the recipients of one rung for the first time. */
@@ -52,6 +57,11 @@ export interface OpenInput {
   at: number
   /** Delay the first notification until then (quiet hours for maintenance alerts). */
   notifyAt?: number
+  /**
+   * The first rung waits at least until then before the next is due (an early TV check-in holds family
+   * back until the full inactivity threshold). Ignored when it is before the first rung's own timeout.
+   */
+  holdUntil?: number
   detail?: string | null
 }
 
@@ -67,7 +77,7 @@ export function openAlert (input: OpenInput, ladder: LadderConfig): Step {
   }
   const rung = TYPE_RULES[input.type].firstRung
   const timeout = rungTimeout(input.type, rung, ladder)
-  const alert: Alert = { ...base, rung, nextRungAt: timeout === null ? null : input.at + timeout }
+  const alert: Alert = { ...base, rung, nextRungAt: timeout === null ? null : Math.max(input.at + timeout, input.holdUntil ?? -Infinity) }
   return { alert, effects: [record(alert, input.at, 'system', 'opened', detail), { kind: 'notify', rung }] }
 }
 
@@ -91,6 +101,12 @@ export function step (alert: Alert, ladder: LadderConfig, input: LadderInput): S
       return close(alert, input.at, 'system', 'auto_resolved', input.outcome, input.detail)
     case 'update':
       return { alert, effects: [record(alert, input.at, 'system', 'updated', input.detail)] }
+    case 'reask': {
+      if (alert.state !== 'open' || alert.rung === -1 || alert.rung !== TYPE_RULES[alert.type].firstRung) return unchanged(alert)
+      const timeout = rungTimeout(alert.type, alert.rung, ladder)
+      const next: Alert = { ...alert, nextRungAt: timeout === null ? null : input.at + timeout }
+      return { alert: next, effects: [record(next, input.at, 'system', 'updated', input.detail), { kind: 'notify', rung: alert.rung }] }
+    }
   }
 }
 

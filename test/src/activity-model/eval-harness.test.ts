@@ -13,7 +13,7 @@ describe('evaluation harness', () => {
     const a = runEval(config)
     expect(JSON.stringify(runEval(config))).toBe(JSON.stringify(a))
     expect(a.detectors.anju?.emergencies).toBe(3)
-    expect(Object.keys(a.detectors)).toEqual(['anju', 'fixed', 'cuddihy'])
+    expect(Object.keys(a.detectors)).toEqual(['anju', 'anju-checkin', 'fixed', 'cuddihy'])
   })
 
   it('detects a person who stops moving in the morning', () => {

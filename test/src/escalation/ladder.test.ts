@@ -101,3 +101,24 @@ describe('escalation ladder', () => {
     expect(actions(upd.effects)).toEqual(['updated'])
   })
 })
+
+describe('early TV check-in (two thresholds)', () => {
+  it('holds family back until holdUntil, then re-asks the TV once with a full TV timeout', () => {
+    const opened = openAlert({ id: 'a4', homeId: 'h1', type: 'inactivity', since: T0 - 135 * MIN, at: T0, holdUntil: T0 + 45 * MIN }, ladder)
+    expect(opened.alert).toMatchObject({ rung: 0, nextRungAt: T0 + 45 * MIN })
+    expect(notified(opened.effects)).toEqual([0])
+    const again = step(opened.alert, ladder, { kind: 'reask', at: T0 + 45 * MIN, detail: 'again' })
+    expect(again.alert).toMatchObject({ rung: 0, state: 'open', nextRungAt: T0 + 50 * MIN })
+    expect(notified(again.effects)).toEqual([0])
+    expect(actions(again.effects)).toEqual(['updated'])
+    const family = step(again.alert, ladder, { kind: 'tick', at: T0 + 50 * MIN })
+    expect(family.alert).toMatchObject({ rung: 1, nextRungAt: T0 + 65 * MIN })
+    // Past the first rung a re-ask changes nothing.
+    expect(step(family.alert, ladder, { kind: 'reask', at: T0 + 51 * MIN, detail: 'again' }).effects).toEqual([])
+  })
+
+  it('a hold shorter than the TV timeout changes nothing', () => {
+    const opened = openAlert({ id: 'a5', homeId: 'h1', type: 'inactivity', since: T0 - 180 * MIN, at: T0, holdUntil: T0 + MIN }, ladder)
+    expect(opened.alert.nextRungAt).toBe(T0 + 5 * MIN)
+  })
+})

@@ -3,7 +3,7 @@ import type { ThresholdProvider } from '../../../src/alerts.ts'
 import { FixedThresholds } from '../../../src/escalation/fixed-thresholds.ts'
 import { alertText, closedText, formatDuration } from '../../../src/escalation/messages.ts'
 import {
-  formatClock, inactivityDeadline, isUpBy, nextNotUpCheck, quietHoursEnd, silentSensors, SENSOR_SILENT_AFTER_MS
+  checkInDelayMs, formatClock, inactivityDeadline, isSustained, isUpBy, nextNotUpCheck, quietHoursEnd, silentSensors, SENSOR_SILENT_AFTER_MS
 } from '../../../src/escalation/rules.ts'
 
 const H = 3_600_000
@@ -65,5 +65,23 @@ describe('alert rules', () => {
     expect(closedText(ctx, 3, 'resident_ok', true)).not.toContain('王秀英')
     expect(closedText(ctx, 1, 'resident_ok', true)).toContain('已检测到活动')
     expect(closedText(ctx, 1, 'hospital', false)).toContain('已送医')
+  })
+})
+
+describe('two thresholds', () => {
+  it('the check-in comes at the fraction of the threshold, clamped to [0, 1]', () => {
+    expect(checkInDelayMs(4 * H, 0.75)).toBe(3 * H)
+    expect(checkInDelayMs(4 * H, 1)).toBe(4 * H)
+    expect(checkInDelayMs(4 * H, 2)).toBe(4 * H)
+  })
+
+  it('a burst within 3 min is not sustained activity; moving about for 4-15 min is', () => {
+    const t = at(10)
+    const M = 60_000
+    expect(isSustained([], t)).toBe(false)
+    expect(isSustained([t - 1 * M, t - 3 * M], t)).toBe(false)
+    expect(isSustained([t - 4 * M], t)).toBe(true)
+    expect(isSustained([t - 15 * M], t)).toBe(true)
+    expect(isSustained([t - 16 * M], t)).toBe(false)
   })
 })
