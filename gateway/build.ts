@@ -149,6 +149,8 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
       screens,
       devices,
       tv: config.tv,
+      db,
+      config,
       isReady: () => ready && db.open,
       refreshGauges: () => {
         for (const [kind, n] of Object.entries(devices.countByKind())) metrics.devicesRegistered.set({ kind }, n)

@@ -25,8 +25,13 @@ import { contentRoutes } from './routes/content-routes.ts'
 import { screenRoutes } from './routes/screen-routes.ts'
 import { tvRoutes, type TvRouteDeps } from '../tv/tv-routes.ts'
 import { tvAppRoutes } from '../tv/tv-app-routes.ts'
+import type { Db } from '../db/open-database.ts'
+import type { Config } from '../config/config-schema.ts'
+import { installConsoleAuth } from '../console/auth/console-auth.ts'
+import { consoleRoutes } from '../console/console-routes.ts'
+import { consoleAppRoutes } from '../console/console-app-routes.ts'
 
-export type HttpDeps = HealthDeps & DeviceRouteDeps & TvRouteDeps & { places: PlacesStore, telemetry: TelemetryStore, alerts: AlertEngine, notify: NotifyService, adminToken: string, log: Logger, ackLinks: AckLinkRouteDeps['ackLinks'], clock: AckLinkRouteDeps['clock'] }
+export type HttpDeps = HealthDeps & DeviceRouteDeps & TvRouteDeps & { db: Db, config: Config, places: PlacesStore, telemetry: TelemetryStore, alerts: AlertEngine, notify: NotifyService, adminToken: string, log: Logger, ackLinks: AckLinkRouteDeps['ackLinks'], clock: AckLinkRouteDeps['clock'] }
 
 export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.log.child({ part: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1_048_576,
@@ -65,6 +70,12 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
   // The TV app and its API: screen tokens (or none, for public content), never the admin token.
   await app.register(tvAppRoutes)
   await app.register(tvRoutes, { ...deps, prefix: '/tv/api' })
+  // The console: its own accounts and cookie sessions (gateway/console/auth), never the admin token.
+  await app.register(consoleAppRoutes)
+  await app.register(async (consoleApi) => {
+    await installConsoleAuth(consoleApi, deps)
+    await consoleApi.register(consoleRoutes, deps)
+  }, { prefix: '/console/api' })
   await app.register(async (admin) => {
     admin.addHook('onRequest', adminAuth(deps.adminToken))
     await admin.register(placesRoutes, deps)
