@@ -41,17 +41,20 @@ function api (method: string, path: string, body: unknown, done: Done): void {
   })
 }
 
+/** The public part of a state: what any screen of the village may show. */
+function publicOnly (s: TvState): TvState {
+  return { generatedAt: s.generatedAt, screen: { paired: false, screenId: null, villageId: s.screen.villageId, villageName: s.screen.villageName }, notices: s.notices, meetings: s.meetings, careVisits: s.careVisits, statements: s.statements, broadcast: s.broadcast, household: null }
+}
+
 /** The token is bad (revoked, unknown): drop it and everything private it brought, then offer pairing. */
 function forgetToken (): void {
   token = null
   saveToken(null)
   if (cache) {
-    const s = cache.state
-    const pub: TvState = { generatedAt: s.generatedAt, screen: { paired: false, screenId: null, villageId: s.screen.villageId, villageName: s.screen.villageName }, notices: s.notices, meetings: s.meetings, careVisits: s.careVisits, statements: s.statements, broadcast: s.broadcast, household: null }
-    cache = { state: pub, fetchedAt: cache.fetchedAt }
+    cache = { state: publicOnly(cache.state), fetchedAt: cache.fetchedAt }
     saveState(cache)
-    takeover.fromState(pub)
-    app.setState(pub)
+    takeover.fromState(cache.state)
+    app.setState(cache.state)
   }
   sync.reconnect()
   sync.refreshNow()
@@ -142,7 +145,9 @@ function scaleRoot (): void {
 scaleRoot()
 win.addEventListener('resize', scaleRoot)
 
-// Render from the cache at once (a reboot without network still shows content), then fetch.
+// Render from the cache at once (a reboot without network still shows content), then fetch. Without a
+// token the cache can hold no household data (privacy), whoever wrote it.
+if (cache && !token && cache.state.household) cache = { state: publicOnly(cache.state), fetchedAt: cache.fetchedAt }
 if (cache) {
   takeover.fromState(cache.state)
   app.setState(cache.state)
