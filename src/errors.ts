@@ -11,7 +11,16 @@ export const ERROR_CODES = {
   SCREEN_UNAUTHORIZED: { status: 401, message: 'unknown screen token' },
   SCREEN_REVOKED: { status: 401, message: 'this screen was revoked' },
   HOUSEHOLD_ONLY: { status: 403, message: 'only a screen paired to a household can do this' },
-  PAIRING_CODE_NOT_FOUND: { status: 404, message: 'no screen is showing this pairing code (it may have expired)' }
+  PAIRING_CODE_NOT_FOUND: { status: 404, message: 'no screen is showing this pairing code (it may have expired)' },
+  // Console accounts (gateway/console/auth). One answer for unknown user, wrong password and disabled
+  // account, so the login cannot be used to probe which usernames exist.
+  BAD_CREDENTIALS: { status: 401, message: 'wrong username or password' },
+  NOT_SIGNED_IN: { status: 401, message: 'sign in first (no session or it expired)' },
+  FORBIDDEN: { status: 403, message: 'not allowed for your role or scope' },
+  CSRF: { status: 403, message: 'missing or wrong x-csrf-token header' },
+  PASSWORD_CHANGE_REQUIRED: { status: 403, message: 'change your one-time password first' },
+  WEAK_PASSWORD: { status: 400, message: 'password too weak: at least 10 characters and not the username' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'send content-type: application/json' }
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES
