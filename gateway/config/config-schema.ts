@@ -113,6 +113,22 @@ export const configSchema = z.object({
     modelRefreshCron: cron.default('30 2 * * *'),
     retentionCron: cron.default('0 3 * * *')
   }).prefault({}),
+  /** Console accounts and sessions (gateway/console/auth). */
+  console: z.object({
+    /**
+     * `auto`: the session cookie is Secure when the request came over https (TLS on this server). Set
+     * `always` behind a TLS-terminating reverse proxy; `never` only for a LAN without TLS.
+     */
+    secureCookies: z.enum(['auto', 'always', 'never']).default('auto'),
+    /** A session ends after this long without a request (sliding); office hours by default. */
+    sessionIdleMinutes: z.coerce.number().int().min(1).max(7 * 24 * 60).default(8 * 60),
+    /** ...and at the latest this long after sign-in, however active. */
+    sessionMaxHours: z.coerce.number().int().min(1).max(90 * 24).default(7 * 24),
+    /** Failed sign-ins within the window before a username (resp. an IP) gets 429 until the window passes. */
+    loginWindowMinutes: z.coerce.number().int().min(1).max(24 * 60).default(15),
+    loginMaxFailuresPerUser: z.coerce.number().int().min(1).default(5),
+    loginMaxFailuresPerIp: z.coerce.number().int().min(1).default(20)
+  }).prefault({}),
   /** The escalation ladder where a home has no timeouts of its own (per-home alert settings win). */
   alerts: z.object({
     tvTimeoutMs: z.coerce.number().int().min(60_000).default(DEFAULT_LADDER.tvTimeoutMs),

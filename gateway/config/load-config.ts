@@ -48,6 +48,12 @@ const ENV_MAP: Record<string, string[]> = {
   ANJU_NOTIFY_RETENTION_CRON: ['notify', 'retentionCron'],
   ANJU_NOTIFY_ACK_LINK_TTL_HOURS: ['notify', 'ackLinkTtlHours'],
   ANJU_NOTIFY_ACK_LINK_KEY: ['notify', 'ackLinkKey'],
+  ANJU_CONSOLE_SECURE_COOKIES: ['console', 'secureCookies'],
+  ANJU_CONSOLE_SESSION_IDLE_MINUTES: ['console', 'sessionIdleMinutes'],
+  ANJU_CONSOLE_SESSION_MAX_HOURS: ['console', 'sessionMaxHours'],
+  ANJU_CONSOLE_LOGIN_WINDOW_MINUTES: ['console', 'loginWindowMinutes'],
+  ANJU_CONSOLE_LOGIN_MAX_FAILURES_PER_USER: ['console', 'loginMaxFailuresPerUser'],
+  ANJU_CONSOLE_LOGIN_MAX_FAILURES_PER_IP: ['console', 'loginMaxFailuresPerIp'],
   ANJU_ALERTS_TV_TIMEOUT_MS: ['alerts', 'tvTimeoutMs'],
   ANJU_ALERTS_FAMILY_TIMEOUT_MS: ['alerts', 'familyTimeoutMs'],
   ANJU_ALERTS_GRID_TIMEOUT_MS: ['alerts', 'gridTimeoutMs']

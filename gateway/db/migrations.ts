@@ -250,6 +250,43 @@ const MIGRATIONS: string[] = [
     detail TEXT
   );
   CREATE INDEX audit_log_entity ON audit_log(entity, entity_id, id);
+  `,
+  // Console accounts (gateway/console/auth): users with one role each, their scope (villages for clerks
+  // and reviewers, grids for grid workers, homes for family), and sessions stored by the SHA-256 of the
+  // cookie token (a database leak gives no usable session). Login failures are counted in memory.
+  `
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'clerk', 'reviewer', 'grid_worker', 'family')),
+    password_hash TEXT NOT NULL,
+    must_change_password INTEGER NOT NULL DEFAULT 1,
+    disabled_at INTEGER,
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    password_changed_at INTEGER
+  );
+  CREATE TABLE user_scopes (
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    village_id TEXT REFERENCES villages(id),
+    grid_id TEXT REFERENCES grids(id),
+    home_id TEXT REFERENCES homes(id),
+    CHECK ((village_id IS NOT NULL) + (grid_id IS NOT NULL) + (home_id IS NOT NULL) = 1)
+  );
+  CREATE INDEX user_scopes_user ON user_scopes(user_id);
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf_token TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    ip TEXT,
+    user_agent TEXT
+  );
+  CREATE INDEX sessions_user ON sessions(user_id);
+  CREATE INDEX sessions_expiry ON sessions(expires_at);
   `
 ]
 
