@@ -5,11 +5,13 @@ import type { Ctx, Screen } from '../ctx.ts'
 import { h, type El } from '../dom.ts'
 import { btn, empty, latest, noticeRow, section } from '../ui.ts'
 
+// One row of four: Left/Right alone reach every tile, Down goes on to the notices (and the pairing
+// button), Up comes back — a viewer hunting with any single arrow finds everything.
 const TILES: Array<[string, string, string]> = [
-  ['party', '智慧党建', '通知 · 三会一课 · 学习'],
-  ['finance', '财务公开', '村级收支 · 定期公示'],
-  ['safety', '平安视角', '安全通知 · 紧急广播'],
-  ['care', '智慧医养', '关爱老人 · 巡诊安排']
+  ['party', '智慧党建', '通知 · 会议 · 学习'],
+  ['finance', '财务公开', '村级收支公示'],
+  ['safety', '平安视角', '安全 · 紧急广播'],
+  ['care', '智慧医养', '关爱老人 · 巡诊']
 ]
 
 /** Why the banner shows, most serious first; null when nothing concerns this screen. */
@@ -40,15 +42,11 @@ export const homeScreen: Screen = {
       h('span', { class: 'tile-sub' }, t[2])
     ], () => ctx.go(t[0] as 'party'), { 'data-tile': t[0] })))
     const notices = s ? latest(s.notices, 4) : []
-    const right: El[] = [
-      section('最新通知', notices.length ? notices.map((n) => noticeRow(ctx, n, 'home-n-')) : [empty(s ? '暂无通知' : '正在连接村里的服务器…')], 'latest')
-    ]
-    if (!ctx.isPaired()) {
-      right.push(btn(ctx, 'pair', 'btn pair', '绑定本户 · 显示配对码', () => ctx.go('pairing'), { 'data-action': 'pair' }))
-    }
     return h('div', { class: 'home' }, [
       banner ? btn(ctx, 'alert-banner', 'banner', [h('span', { class: 'tag' }, '提醒'), banner], () => ctx.go('safety'), { id: 'alert-banner' }) : null,
-      h('div', { class: 'cols' }, [tiles, h('div', { class: 'side' }, right)])
+      tiles,
+      section('最新通知', notices.length ? notices.map((n) => noticeRow(ctx, n, 'home-n-')) : [empty(s ? '暂无通知' : '正在连接村里的服务器…')], 'latest'),
+      ctx.isPaired() ? null : btn(ctx, 'pair', 'btn pair', '绑定本户 · 显示配对码', () => ctx.go('pairing'), { 'data-action': 'pair' })
     ])
   }
 }
