@@ -19,8 +19,8 @@ export interface BenchSetup {
   close(): Promise<void>
 }
 
-export async function startBench (options: BuildOptions = {}): Promise<BenchSetup> {
-  const gw = await startGateway({}, options)
+export async function startBench (options: BuildOptions = {}, config: Parameters<typeof startGateway>[0] = {}): Promise<BenchSetup> {
+  const gw = await startGateway(config, options)
   const { villageId, homeId } = await seedHome(gw)
   await gw.api('POST', '/api/v1/residents', { homeId, name: '王秀英' })
   await seedDemoContent(gw, villageId)

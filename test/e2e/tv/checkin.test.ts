@@ -1,6 +1,7 @@
 // The check-in, end to end with real parts: a sensor's motion over MQTT, then silence past the home's
 // threshold; the alert engine's first rung asks the resident's own TV; the screen is taken over by
-// "您还好吗?"; one press of OK resolves the alert as resident_ok in the admin API and the takeover goes.
+// "您还好吗?"; one press of OK resolves the alert as resident_ok in the admin API and the takeover goes
+// (after a short thank-you).
 // The gateway runs on a fake scheduler (FakeTime, started at the real now so the screen's clock and the
 // gateway's agree) so half an hour of silence passes at once; HTTP, SSE, MQTT and Chromium are real.
 import type { Page } from 'playwright-core'
@@ -54,13 +55,21 @@ describeWithChromium('TV app: the check-in takes over and OK answers it', () => 
     await expectOneFocus(page, 'during the check-in')
     expect(await page.evaluate(() => document.querySelector('#takeover')?.contains(document.activeElement) === true)).toBe(true)
 
+    const answered = page.waitForResponse((r) => r.url().endsWith('/tv/api/checkin'), { timeout: 15_000 })
     await press(page, 'ok')
+    expect((await answered).status()).toBe(200)
     const resolved = await waitFor(async () => {
       time.advance(0)
       const res = await gw.api<{ state: string, outcome: string | null }>('GET', `/api/v1/alerts/${alert!.id}`)
       return res.body.state === 'resolved' ? res.body : null
     }, 15_000, 'the alert to be resolved')
     expect(resolved).toMatchObject({ state: 'resolved', outcome: 'resident_ok' })
+    // The question is gone at once; a short "已报平安,谢谢!" may follow, which OK (or a few seconds) closes.
+    expect((await page.textContent('#takeover')) ?? '').not.toContain('您还好吗')
+    if (await page.isVisible('#takeover')) {
+      expect(await page.textContent('#takeover')).toContain('已报平安')
+      await press(page, 'ok')
+    }
     await page.waitForSelector('#takeover', { state: 'hidden', timeout: 15_000 })
     await expectOneFocus(page, 'after the check-in')
   })
