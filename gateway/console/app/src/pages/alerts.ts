@@ -1,0 +1,84 @@
+/// <reference lib="dom" />
+// 告警: the open alerts of my grids newest-first, and one alert's detail with its timeline (who was told,
+// when, who answered), 确认 (acknowledge) and 处理 (resolve with an outcome and a note). Grid workers do
+// this on phones, so the actions are full-width buttons with large touch targets.
+import { useState } from 'preact/hooks'
+import { get, post, q, type Session } from '../api.ts'
+import { html } from '../html.ts'
+import { ALERT_ACTION, ALERT_STATE, ALERT_TYPE, Card, Field, OUTCOME, Status, fmtAgo, fmtTime, useAction, useLoad } from '../ui.ts'
+
+export interface AlertRow {
+  id: string, homeId: string, homeLabel?: string, residentName?: string, type: string, state: string, rung: number, since: number, openedAt: number,
+  acknowledgedAt: number | null, acknowledgedBy: string | null, resolvedAt: number | null, resolvedBy: string | null, outcome: string | null, note: string | null
+}
+interface AlertEvent { at: number, actor: string, action: string, rung: number | null, detail: string | null }
+type AlertDetail = AlertRow & { events: AlertEvent[] }
+
+const home = (a: AlertRow): string => a.homeLabel ?? a.residentName ?? a.homeId
+
+export function Alerts ({ args }: { session: Session, args: string[] }): unknown {
+  return args[0] !== undefined ? html`<${AlertView} id=${args[0]} />` : html`<${AlertList} />`
+}
+
+function AlertList (): unknown {
+  const [state, setState] = useState('active')
+  const list = useLoad(() => get<AlertRow[]>('/alerts' + q({ state: state === 'active' ? undefined : state })), [state])
+  // Open and acknowledged alerts both still need someone; resolved ones are history.
+  const rows = (list.data ?? []).filter((a) => state !== 'active' || a.state !== 'resolved').sort((a, b) => b.openedAt - a.openedAt)
+  return html`<${Card} title="告警" actions=${html`<button onClick=${list.reload}>刷新</button>`}>
+    <div class="tabs" role="group" aria-label="筛选">
+      ${[['active', '未结束'], ['resolved', '已处理']].map(([k, label]) => html`<button aria-pressed=${state === k} onClick=${() => setState(k as string)}>${label}</button>`)}
+    </div>
+    <${Status} loading=${list.loading && list.data === null} error=${list.error} />
+    ${list.data !== null && rows.length === 0 ? html`<p class="muted">没有告警。</p>` : null}
+    <ul class="alert-list">${rows.map((a) => html`<li>
+      <a class=${'alert-item state-' + a.state} href=${'#/alerts/' + encodeURIComponent(a.id)} data-alert=${a.id}>
+        <strong>${ALERT_TYPE[a.type] ?? a.type}</strong>
+        <span>${home(a)}</span>
+        <span class="badge">${ALERT_STATE[a.state] ?? a.state}</span>
+        <small class="muted">${fmtTime(a.openedAt)}（${fmtAgo(a.openedAt)}）</small>
+      </a></li>`)}</ul>
+  <//>`
+}
+
+function AlertView ({ id }: { id: string }): unknown {
+  const alert = useLoad(() => get<AlertDetail>('/alerts/' + encodeURIComponent(id)), [id])
+  const act = useAction()
+  const [outcome, setOutcome] = useState('')
+  const [note, setNote] = useState('')
+  const a = alert.data
+  const ack = (): void => { void act.run(async () => { await post('/alerts/' + encodeURIComponent(id) + '/ack', {}); alert.reload() }) }
+  const resolve = (e: Event): void => {
+    e.preventDefault()
+    if (outcome === '') { act.setError('请选择处理结果'); return }
+    void act.run(async () => { await post('/alerts/' + encodeURIComponent(id) + '/resolve', { outcome, note: note.trim() === '' ? null : note.trim() }); alert.reload() })
+  }
+  return html`<p><a href="#/alerts">← 返回告警列表</a></p>
+    <${Status} loading=${alert.loading && a === null} error=${alert.error} />
+    ${a === null ? null : html`<${Card} title=${(ALERT_TYPE[a.type] ?? a.type) + ' · ' + home(a)}>
+      <dl class="facts">
+        <dt>状态</dt><dd data-alert-state=${a.state}>${ALERT_STATE[a.state] ?? a.state}</dd>
+        <dt>发生于</dt><dd>${fmtTime(a.since)}</dd>
+        <dt>告警时间</dt><dd>${fmtTime(a.openedAt)}</dd>
+        ${a.acknowledgedAt !== null ? html`<dt>确认</dt><dd>${a.acknowledgedBy} · ${fmtTime(a.acknowledgedAt)}</dd>` : null}
+        ${a.resolvedAt !== null ? html`<dt>处理结果</dt><dd>${OUTCOME[a.outcome ?? ''] ?? a.outcome}${a.note !== null ? '：' + a.note : ''}（${a.resolvedBy} · ${fmtTime(a.resolvedAt)}）</dd>` : null}
+      </dl>
+      ${act.error !== null ? html`<p class="error" role="alert">${act.error}</p>` : null}
+      ${a.state === 'open' ? html`<button class="primary big block" data-action="ack" disabled=${act.busy} onClick=${ack}>确认（我去处理）</button>` : null}
+      ${a.state !== 'resolved' ? html`<form class="resolve" onSubmit=${resolve}>
+        <${Field} label="处理结果">${(fid: string) => html`<select id=${fid} name="outcome" required value=${outcome} onChange=${(e: Event) => setOutcome((e.target as HTMLSelectElement).value)}>
+          <option value="">请选择…</option>
+          ${Object.keys(OUTCOME).map((k) => html`<option value=${k}>${OUTCOME[k]}</option>`)}
+        </select>`}<//>
+        <${Field} label="情况说明">${(fid: string) => html`<textarea id=${fid} name="note" rows="3" maxlength="500" value=${note} onInput=${(e: Event) => setNote((e.target as HTMLTextAreaElement).value)}></textarea>`}<//>
+        <button class="primary big block" type="submit" data-action="resolve" disabled=${act.busy}>处理完成，关闭告警</button>
+      </form>` : null}
+    <//>
+    <${Card} title="时间线">
+      <ol class="timeline">${[...a.events].sort((x, y) => x.at - y.at).map((ev) => html`<li>
+        <time>${fmtTime(ev.at)}</time> <strong>${ALERT_ACTION[ev.action] ?? ev.action}</strong>
+        <span class="muted">${ev.actor}${ev.rung !== null && ev.rung >= 0 ? ' · 第 ' + String(ev.rung) + ' 级' : ''}</span>
+        ${ev.detail !== null ? html`<div>${ev.detail}</div>` : null}
+      </li>`)}</ol>
+    <//>`}`
+}

@@ -1,0 +1,87 @@
+/// <reference lib="dom" />
+// 住户: homes of my scope, each with its residents, its contacts in escalation order and away mode.
+// Staff views of a resident's data are audited server-side; this page only asks for what it shows.
+import { useState } from 'preact/hooks'
+import { get, post, q, type Session } from '../api.ts'
+import { html } from '../html.ts'
+import { Card, Field, Ok, Status, fmtTime, useAction, useLoad } from '../ui.ts'
+import type { Grid, Home } from './places.ts'
+
+interface Resident { id: string, name: string, birthYear: number | null }
+interface Contact { id: string, name: string, phone: string, role: string, priority: number }
+interface Settings { awayUntil: number | null }
+const CONTACT_ROLE: Record<string, string> = { family: '家属', grid_worker: '网格员', volunteer: '民情联络员', village_duty: '村值班' }
+
+export function Homes ({ session, args }: { session: Session, args: string[] }): unknown {
+  const canEdit = session.user.role === 'admin' || session.user.role === 'clerk'
+  return args[0] !== undefined ? html`<${HomeView} id=${args[0]} canEdit=${canEdit} />` : html`<${HomeList} canEdit=${canEdit} />`
+}
+
+function HomeList ({ canEdit }: { canEdit: boolean }): unknown {
+  const homes = useLoad(() => get<Home[]>('/homes'))
+  const grids = useLoad(() => get<Grid[]>('/grids'))
+  const [gridId, setGridId] = useState('')
+  const [label, setLabel] = useState('')
+  const act = useAction()
+  const gridName = (id: string): string => grids.data?.find((g) => g.id === id)?.name ?? ''
+  const add = (e: Event): void => {
+    e.preventDefault()
+    void act.run(async () => { await post('/homes', { gridId: gridId !== '' ? gridId : grids.data?.[0]?.id, label: label.trim() }); setLabel(''); homes.reload() })
+  }
+  return html`<${Card} title="住户">
+      <${Status} loading=${homes.loading && homes.data === null} error=${homes.error} />
+      <ul class="link-list">${(homes.data ?? []).map((h) => html`<li><a href=${'#/homes/' + encodeURIComponent(h.id)}>${h.label}</a> <small class="muted">${gridName(h.gridId)}</small></li>`)}</ul>
+      ${homes.data !== null && homes.data.length === 0 ? html`<p class="muted">没有住户。</p>` : null}
+    <//>
+    ${canEdit && (grids.data ?? []).length > 0 ? html`<${Card} title="新增住户"><form class="row-form" onSubmit=${add}>
+      <${Field} label="网格">${(id: string) => html`<select id=${id} value=${gridId} onChange=${(e: Event) => setGridId((e.target as HTMLSelectElement).value)}>${(grids.data ?? []).map((g) => html`<option value=${g.id}>${g.name}</option>`)}</select>`}<//>
+      <${Field} label="门牌（不写姓名）">${(id: string) => html`<input id=${id} required maxlength="100" value=${label} onInput=${(e: Event) => setLabel((e.target as HTMLInputElement).value)} />`}<//>
+      ${act.error !== null ? html`<p class="error" role="alert">${act.error}</p>` : null}
+      <button class="primary" type="submit" disabled=${act.busy}>新增</button></form><//>` : null}`
+}
+
+function HomeView ({ id, canEdit }: { id: string, canEdit: boolean }): unknown {
+  const residents = useLoad(() => get<Resident[]>('/residents' + q({ homeId: id })), [id])
+  const contacts = useLoad(() => get<Contact[]>('/contacts' + q({ homeId: id })), [id])
+  const settings = useLoad(() => get<Settings>('/homes/' + encodeURIComponent(id) + '/alert-settings'), [id])
+  const act = useAction()
+  const [ok, setOk] = useState<string | null>(null)
+  const [days, setDays] = useState('3')
+  const [name, setName] = useState('')
+  const [c, setC] = useState({ name: '', phone: '', priority: '0' })
+  const away = (until: number | null) => (): void => {
+    setOk(null)
+    void act.run(async () => { await post('/homes/' + encodeURIComponent(id) + '/away', { until }); setOk(until === null ? '已结束外出模式' : '已设置外出模式'); settings.reload() })
+  }
+  const addResident = (e: Event): void => { e.preventDefault(); void act.run(async () => { await post('/residents', { homeId: id, name: name.trim() }); setName(''); residents.reload() }) }
+  const addContact = (e: Event): void => {
+    e.preventDefault()
+    void act.run(async () => { await post('/contacts', { homeId: id, name: c.name.trim(), phone: c.phone.trim(), role: 'family', priority: Number(c.priority) }); setC({ name: '', phone: '', priority: '0' }); contacts.reload() })
+  }
+  const awayUntil = settings.data?.awayUntil ?? null
+  const ordered = [...(contacts.data ?? [])].sort((a, b) => a.priority - b.priority)
+  return html`<p><a href="#/homes">← 返回住户</a></p>
+    <${Card} title="外出模式">
+      <p>${awayUntil !== null && awayUntil > Date.now() ? `外出中，至 ${fmtTime(awayUntil)}（期间不因无活动告警）` : '在家'}</p>
+      <div class="actions">
+        <${Field} label="外出天数">${(fid: string) => html`<input id=${fid} type="number" min="1" max="60" value=${days} onInput=${(e: Event) => setDays((e.target as HTMLInputElement).value)} />`}<//>
+        <button disabled=${act.busy} onClick=${away(Date.now() + Number(days) * 86_400_000)}>设为外出</button>
+        ${awayUntil !== null ? html`<button disabled=${act.busy} onClick=${away(null)}>已回家</button>` : null}
+      </div>
+      <${Ok} text=${ok} />${act.error !== null ? html`<p class="error" role="alert">${act.error}</p>` : null}
+    <//>
+    <${Card} title="住户老人">
+      <${Status} error=${residents.error} />
+      <ul>${(residents.data ?? []).map((r) => html`<li>${r.name}${r.birthYear !== null ? `（${r.birthYear} 年生）` : ''}</li>`)}</ul>
+      ${canEdit ? html`<form class="row-form" onSubmit=${addResident}><${Field} label="姓名">${(fid: string) => html`<input id=${fid} required value=${name} onInput=${(e: Event) => setName((e.target as HTMLInputElement).value)} />`}<//><button type="submit" disabled=${act.busy}>添加</button></form>` : null}
+    <//>
+    <${Card} title="联系人（按通知顺序）">
+      <${Status} error=${contacts.error} />
+      <ol>${ordered.map((k) => html`<li>${k.name} · ${CONTACT_ROLE[k.role] ?? k.role} · <a href=${'tel:' + k.phone}>${k.phone}</a></li>`)}</ol>
+      ${canEdit ? html`<form class="row-form" onSubmit=${addContact}>
+        <${Field} label="家属姓名">${(fid: string) => html`<input id=${fid} required value=${c.name} onInput=${(e: Event) => setC({ ...c, name: (e.target as HTMLInputElement).value })} />`}<//>
+        <${Field} label="手机号">${(fid: string) => html`<input id=${fid} type="tel" required value=${c.phone} onInput=${(e: Event) => setC({ ...c, phone: (e.target as HTMLInputElement).value })} />`}<//>
+        <${Field} label="顺序（小的先通知）">${(fid: string) => html`<input id=${fid} type="number" min="0" max="99" value=${c.priority} onInput=${(e: Event) => setC({ ...c, priority: (e.target as HTMLInputElement).value })} />`}<//>
+        <button type="submit" disabled=${act.busy}>添加联系人</button></form>` : null}
+    <//>`
+}

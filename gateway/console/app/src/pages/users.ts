@@ -1,0 +1,50 @@
+/// <reference lib="dom" />
+// 用户 (admin): accounts with a role and a scope (villages, grids or one home). A new account gets a
+// one-time password from the server, shown once here; its owner must change it at first sign-in.
+import { useState } from 'preact/hooks'
+import { get, post, type Session, type User } from '../api.ts'
+import { html } from '../html.ts'
+import { Card, Field, ROLE, Status, useAction, useLoad } from '../ui.ts'
+
+const val = (e: Event): string => (e.target as HTMLInputElement).value
+const ids = (s: string): string[] => s.split(/[\s,，]+/).filter((x) => x !== '')
+
+export function Users (_p: { session: Session }): unknown {
+  const users = useLoad(() => get<User[]>('/users'))
+  const [u, setU] = useState({ username: '', displayName: '', role: 'clerk', password: '', villageIds: '', gridIds: '', homeIds: '' })
+  const [created, setCreated] = useState<string | null>(null)
+  const act = useAction()
+  const submit = (e: Event): void => {
+    e.preventDefault(); setCreated(null)
+    void act.run(async () => {
+      const r = await post<{ user?: User, password?: string, oneTimePassword?: string }>('/users', {
+        username: u.username.trim(), displayName: u.displayName.trim(), role: u.role, ...(u.password !== '' ? { password: u.password } : {}),
+        scope: { villageIds: ids(u.villageIds), gridIds: ids(u.gridIds), homeIds: ids(u.homeIds) }
+      })
+      const pw = r.oneTimePassword ?? r.password
+      setCreated(pw !== undefined ? `账号已建立，一次性密码：${pw}（只显示这一次）` : '账号已建立')
+      setU({ ...u, username: '', displayName: '', password: '' }); users.reload()
+    })
+  }
+  const scopeText = (x: User): string => [...x.scope.villageIds, ...x.scope.gridIds, ...x.scope.homeIds].join('、') || '全部'
+  return html`<${Card} title="用户">
+      <${Status} loading=${users.loading && users.data === null} error=${users.error} />
+      <div class="table-wrap"><table><thead><tr><th scope="col">用户名</th><th scope="col">姓名</th><th scope="col">角色</th><th scope="col">范围</th></tr></thead>
+        <tbody>${(users.data ?? []).map((x) => html`<tr><td>${x.username}</td><td>${x.displayName}</td><td>${ROLE[x.role] ?? x.role}</td><td>${scopeText(x)}</td></tr>`)}</tbody></table></div>
+    <//>
+    <${Card} title="新建用户"><form onSubmit=${submit}>
+      <div class="row-form">
+        <${Field} label="用户名">${(id: string) => html`<input id=${id} required autocomplete="off" value=${u.username} onInput=${(e: Event) => setU({ ...u, username: val(e) })} />`}<//>
+        <${Field} label="姓名">${(id: string) => html`<input id=${id} required value=${u.displayName} onInput=${(e: Event) => setU({ ...u, displayName: val(e) })} />`}<//>
+        <${Field} label="角色">${(id: string) => html`<select id=${id} value=${u.role} onChange=${(e: Event) => setU({ ...u, role: val(e) })}>${Object.keys(ROLE).map((k) => html`<option value=${k}>${ROLE[k]}</option>`)}</select>`}<//>
+      </div>
+      <div class="row-form">
+        <${Field} label="村 ID（逗号分隔）">${(id: string) => html`<input id=${id} value=${u.villageIds} onInput=${(e: Event) => setU({ ...u, villageIds: val(e) })} />`}<//>
+        <${Field} label="网格 ID">${(id: string) => html`<input id=${id} value=${u.gridIds} onInput=${(e: Event) => setU({ ...u, gridIds: val(e) })} />`}<//>
+        <${Field} label="住户 ID（家属）">${(id: string) => html`<input id=${id} value=${u.homeIds} onInput=${(e: Event) => setU({ ...u, homeIds: val(e) })} />`}<//>
+      </div>
+      ${act.error !== null ? html`<p class="error" role="alert">${act.error}</p>` : null}
+      ${created !== null ? html`<p class="ok" role="status">${created}</p>` : null}
+      <button class="primary" type="submit" disabled=${act.busy}>建立账号</button>
+    </form><//>`
+}
