@@ -12,7 +12,8 @@ export const NAV: NavItem[] = [
   { path: 'notices', label: '公告', roles: ['admin', 'clerk'] },
   { path: 'broadcast', label: '紧急广播', roles: ['admin', 'clerk'] },
   { path: 'finance', label: '财务公开', roles: ['admin', 'clerk', 'reviewer'] },
-  { path: 'users', label: '用户', roles: ['admin'] }
+  // Clerks manage their villages' family accounts (the server limits what they may create).
+  { path: 'users', label: '用户', roles: ['admin', 'clerk'] }
 ]
 
 export function navFor (role: Role): NavItem[] { return NAV.filter((n) => n.roles.includes(role)) }

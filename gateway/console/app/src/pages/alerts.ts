@@ -12,7 +12,8 @@ export interface AlertRow {
   acknowledgedAt: number | null, acknowledgedBy: string | null, resolvedAt: number | null, resolvedBy: string | null, outcome: string | null, note: string | null
 }
 interface AlertEvent { at: number, actor: string, action: string, rung: number | null, detail: string | null }
-type AlertDetail = AlertRow & { events: AlertEvent[] }
+interface Notification { id: number, at: number, recipientName: string | null, recipientRole: string | null, channel: string, deliveredAt: number | null, failedAt: number | null }
+type AlertDetail = AlertRow & { events: AlertEvent[], notifications?: Notification[] }
 
 const home = (a: AlertRow): string => a.homeLabel ?? a.residentName ?? a.homeId
 
@@ -22,7 +23,7 @@ export function Alerts ({ args }: { session: Session, args: string[] }): unknown
 
 function AlertList (): unknown {
   const [state, setState] = useState('active')
-  const list = useLoad(() => get<AlertRow[]>('/alerts' + q({ state: state === 'active' ? undefined : state })), [state])
+  const list = useLoad(() => get<AlertRow[]>('/alerts' + q({ state: state === 'active' ? 'unresolved' : state })), [state])
   // Open and acknowledged alerts both still need someone; resolved ones are history.
   const rows = (list.data ?? []).filter((a) => state !== 'active' || a.state !== 'resolved').sort((a, b) => b.openedAt - a.openedAt)
   return html`<${Card} title="告警" actions=${html`<button onClick=${list.reload}>刷新</button>`}>
@@ -74,11 +75,22 @@ function AlertView ({ id }: { id: string }): unknown {
         <button class="primary big block" type="submit" data-action="resolve" disabled=${act.busy}>处理完成，关闭告警</button>
       </form>` : null}
     <//>
-    <${Card} title="时间线">
-      <ol class="timeline">${[...a.events].sort((x, y) => x.at - y.at).map((ev) => html`<li>
-        <time>${fmtTime(ev.at)}</time> <strong>${ALERT_ACTION[ev.action] ?? ev.action}</strong>
-        <span class="muted">${ev.actor}${ev.rung !== null && ev.rung >= 0 ? ' · 第 ' + String(ev.rung) + ' 级' : ''}</span>
-        ${ev.detail !== null ? html`<div>${ev.detail}</div>` : null}
-      </li>`)}</ol>
-    <//>`}`
+    <${Card} title="时间线"><${Timeline} alert=${a} /><//>
+  `}`
+}
+
+const RECIPIENT: Record<string, string> = { family: '家属', grid_worker: '网格员', volunteer: '民情联络员', village_duty: '村值班' }
+const CHANNEL: Record<string, string> = { tv: '电视', sms: '短信', webhook: '推送', voice: '电话' }
+
+/** Alert events and the notifications sent for it, in one list by time: who was told, when, who answered. */
+function Timeline ({ alert }: { alert: AlertDetail }): unknown {
+  const items = [
+    ...alert.events.map((ev) => ({ at: ev.at, key: 'e' + String(ev.at) + ev.action, title: ALERT_ACTION[ev.action] ?? ev.action,
+      who: ev.actor + (ev.rung !== null && ev.rung >= 0 ? ' · 第 ' + String(ev.rung) + ' 级' : ''), detail: ev.detail })),
+    ...(alert.notifications ?? []).map((n) => ({ at: n.at, key: 'n' + String(n.id), title: '通知' + (RECIPIENT[n.recipientRole ?? ''] ?? '') + (n.recipientName !== null ? ' ' + n.recipientName : ''),
+      who: CHANNEL[n.channel] ?? n.channel, detail: n.deliveredAt !== null ? '已送达 ' + fmtTime(n.deliveredAt) : n.failedAt !== null ? '发送失败' : '发送中' }))
+  ].sort((x, y) => x.at - y.at)
+  return html`<ol class="timeline">${items.map((it) => html`<li key=${it.key}>
+    <time>${fmtTime(it.at)}</time> <strong>${it.title}</strong> <span class="muted">${it.who}</span>
+    ${it.detail !== null ? html`<div>${it.detail}</div>` : null}</li>`)}</ol>`
 }

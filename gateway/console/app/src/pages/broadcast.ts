@@ -16,7 +16,7 @@ export function Broadcast (_p: { session: Session }): unknown {
   const [villageId, setVillageId] = useState('')
   const vid = villageId !== '' ? villageId : villages.data?.[0]?.id ?? ''
   const village = villages.data?.find((v) => v.id === vid)
-  const list = useLoad(() => (vid === '' ? Promise.resolve([]) : get<Broadcast[]>('/content/broadcasts' + q({ villageId: vid }))), [vid])
+  const list = useLoad(() => (vid === '' ? Promise.resolve([]) : get<Broadcast[]>('/broadcasts' + q({ villageId: vid }))), [vid])
   const [b, setB] = useState({ kind: 'typhoon', title: '', body: '' })
   const [typed, setTyped] = useState('')
   const [armed, setArmed] = useState(false)
@@ -26,13 +26,13 @@ export function Broadcast (_p: { session: Session }): unknown {
   const start = (): void => {
     setOk(null)
     void act.run(async () => {
-      await post('/content/broadcasts', { villageId: vid, kind: b.kind, title: b.title.trim(), body: b.body.trim(), confirm: true })
+      await post('/broadcasts', { villageId: vid, kind: b.kind, title: b.title.trim(), body: b.body.trim(), confirm: true })
       setOk('紧急广播已发出，全村电视正在显示'); setArmed(false); setTyped(''); list.reload()
     })
   }
   const end = (id: string) => (): void => {
     if (!confirm('结束这条紧急广播？')) return
-    void act.run(async () => { await post('/content/broadcasts/' + encodeURIComponent(id) + '/end', { confirm: true }); list.reload() })
+    void act.run(async () => { await post('/broadcasts/' + encodeURIComponent(id) + '/end', { confirm: true }); list.reload() })
   }
   const ready = b.title.trim() !== '' && b.body.trim() !== ''
   return html`<${VillageSelect} villages=${villages.data ?? []} value=${vid} onChange=${setVillageId} />

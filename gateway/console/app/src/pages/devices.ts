@@ -7,7 +7,8 @@ import { html } from '../html.ts'
 import { Card, Field, Status, fmtAgo, useAction, useLoad } from '../ui.ts'
 import type { Home } from './places.ts'
 
-interface Device { id: string, homeId: string, kind: string, room: string | null, online: boolean | null, connected: boolean, lastSeen: number | null, battery: number | null, dropped: Record<string, number>, revokedAt: number | null }
+interface Device { id: string, homeId: string, kind: string, room: string | null, online: boolean | null, connected: boolean, lastSeen: number | null, battery: number | null, dropped: Record<string, number>, revokedAt: number | null, homeLabel?: string }
+interface Summary { total: number, online: number, offline: number, unknown: number, lowBattery: number, dropped: number }
 interface Registered { id: string, kind: string, secret: string, qrSvg?: string, mqtt?: { clientId: string, username: string, password: string } }
 const KIND: Record<string, string> = { sensor: '人体传感器', hub: '网关', 'hub-sensor': 'Zigbee 传感器' }
 
@@ -15,7 +16,7 @@ const KIND: Record<string, string> = { sensor: '人体传感器', hub: '网关',
 const LOW_BATTERY = 20
 
 export function Devices (_p: { session: Session }): unknown {
-  const devices = useLoad(() => get<Device[]>('/devices'))
+  const devices = useLoad(() => get<{ summary: Summary, devices: Device[] }>('/devices'))
   const homes = useLoad(() => get<Home[]>('/homes'))
   const [homeId, setHomeId] = useState('')
   const [kind, setKind] = useState('sensor')
@@ -27,19 +28,23 @@ export function Devices (_p: { session: Session }): unknown {
     e.preventDefault()
     setCreated(null)
     void act.run(async () => {
-      const body: Record<string, string> = { homeId: homeId !== '' ? homeId : homes.data?.[0]?.id ?? '', kind }
+      const body: Record<string, string> = { kind }
       if (room.trim() !== '') body.room = room.trim()
-      setCreated(await post<Registered>('/devices', body)); devices.reload()
+      const home = homeId !== '' ? homeId : homes.data?.[0]?.id ?? ''
+      setCreated(await post<Registered>('/homes/' + encodeURIComponent(home) + '/devices', body)); devices.reload()
     })
   }
-  const rows = (devices.data ?? []).filter((d) => d.revokedAt === null)
+  const rows = (devices.data?.devices ?? []).filter((d) => d.revokedAt === null)
+  const sum = devices.data?.summary
   return html`<${Card} title="设备健康" actions=${html`<button onClick=${devices.reload}>刷新</button>`}>
       <${Status} loading=${devices.loading && devices.data === null} error=${devices.error} />
+      ${sum !== undefined ? html`<p class="summary" data-summary>共 ${sum.total} 台：<span class="badge good">在线 ${sum.online}</span> <span class="badge bad">离线 ${sum.offline}</span>
+        ${sum.unknown > 0 ? html` <span class="badge">未知 ${sum.unknown}</span>` : null} <span class="badge">电量低 ${sum.lowBattery}</span> <span class="badge">丢弃消息 ${sum.dropped}</span></p>` : null}
       <div class="table-wrap"><table>
         <thead><tr><th scope="col">设备</th><th scope="col">住户</th><th scope="col">在线</th><th scope="col" class="n">电量</th><th scope="col">最后上报</th><th scope="col" class="n">丢弃消息</th></tr></thead>
         <tbody>${rows.map((d) => { const dropped = Object.values(d.dropped ?? {}).reduce((a, b) => a + b, 0); return html`<tr data-device=${d.id}>
           <td>${KIND[d.kind] ?? d.kind}${d.room !== null ? ' · ' + d.room : ''}<br /><small class="muted mono">${d.id}</small></td>
-          <td>${label(d.homeId)}</td>
+          <td>${d.homeLabel ?? label(d.homeId)}</td>
           <td><span class=${'badge ' + (d.connected || d.online === true ? 'good' : 'bad')}>${d.connected || d.online === true ? '在线' : '离线'}</span></td>
           <td class=${'n' + (d.battery !== null && d.battery < LOW_BATTERY ? ' warn' : '')}>${d.battery !== null ? String(d.battery) + '%' : '—'}</td>
           <td>${fmtAgo(d.lastSeen)}</td><td class=${'n' + (dropped > 0 ? ' warn' : '')}>${dropped}</td></tr>` })}</tbody>

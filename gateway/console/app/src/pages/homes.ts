@@ -2,14 +2,15 @@
 // 住户: homes of my scope, each with its residents, its contacts in escalation order and away mode.
 // Staff views of a resident's data are audited server-side; this page only asks for what it shows.
 import { useState } from 'preact/hooks'
-import { get, post, q, type Session } from '../api.ts'
+import { get, post, type Session } from '../api.ts'
 import { html } from '../html.ts'
 import { Card, Field, Ok, Status, fmtTime, useAction, useLoad } from '../ui.ts'
 import type { Grid, Home } from './places.ts'
 
 interface Resident { id: string, name: string, birthYear: number | null }
 interface Contact { id: string, name: string, phone: string, role: string, priority: number }
-interface Settings { awayUntil: number | null }
+interface Status { care: { status: string, lastActivityAt: number | null, awayUntil: number | null } }
+interface HomeDetail { id: string, label: string, gridName: string, villageName: string }
 const CONTACT_ROLE: Record<string, string> = { family: '家属', grid_worker: '网格员', volunteer: '民情联络员', village_duty: '村值班' }
 
 export function Homes ({ session, args }: { session: Session, args: string[] }): unknown {
@@ -41,9 +42,11 @@ function HomeList ({ canEdit }: { canEdit: boolean }): unknown {
 }
 
 function HomeView ({ id, canEdit }: { id: string, canEdit: boolean }): unknown {
-  const residents = useLoad(() => get<Resident[]>('/residents' + q({ homeId: id })), [id])
-  const contacts = useLoad(() => get<Contact[]>('/contacts' + q({ homeId: id })), [id])
-  const settings = useLoad(() => get<Settings>('/homes/' + encodeURIComponent(id) + '/alert-settings'), [id])
+  const base = '/homes/' + encodeURIComponent(id)
+  const home = useLoad(() => get<HomeDetail>(base), [id])
+  const residents = useLoad(() => get<Resident[]>(base + '/residents'), [id])
+  const contacts = useLoad(() => get<Contact[]>(base + '/contacts'), [id])
+  const settings = useLoad(() => get<Status>(base + '/status'), [id])
   const act = useAction()
   const [ok, setOk] = useState<string | null>(null)
   const [days, setDays] = useState('3')
@@ -58,9 +61,12 @@ function HomeView ({ id, canEdit }: { id: string, canEdit: boolean }): unknown {
     e.preventDefault()
     void act.run(async () => { await post('/contacts', { homeId: id, name: c.name.trim(), phone: c.phone.trim(), role: 'family', priority: Number(c.priority) }); setC({ name: '', phone: '', priority: '0' }); contacts.reload() })
   }
-  const awayUntil = settings.data?.awayUntil ?? null
+  const awayUntil = settings.data?.care.awayUntil ?? null
   const ordered = [...(contacts.data ?? [])].sort((a, b) => a.priority - b.priority)
   return html`<p><a href="#/homes">← 返回住户</a></p>
+    <${Status} error=${home.error} />
+    ${home.data !== null ? html`<h1>${home.data.label} <small class="muted">${home.data.villageName} · ${home.data.gridName}</small></h1>` : null}
+    ${settings.data !== null ? html`<p>最近活动：${fmtTime(settings.data.care.lastActivityAt)}</p>` : null}
     <${Card} title="外出模式">
       <p>${awayUntil !== null && awayUntil > Date.now() ? `外出中，至 ${fmtTime(awayUntil)}（期间不因无活动告警）` : '在家'}</p>
       <div class="actions">

@@ -17,7 +17,7 @@ export function Login ({ onSession }: { onSession: (s: Session) => void }): unkn
     <h1 id="login-title">安居 · 管理后台</h1>
     <${Field} label="用户名">${(id: string) => html`<input id=${id} name="username" autocomplete="username" required value=${username} onInput=${(e: Event) => setUsername((e.target as HTMLInputElement).value)} />`}<//>
     <${Field} label="密码">${(id: string) => html`<input id=${id} name="password" type="password" autocomplete="current-password" required value=${password} onInput=${(e: Event) => setPassword((e.target as HTMLInputElement).value)} />`}<//>
-    ${act.error !== null ? html`<p class="error" role="alert">${act.error === '请求失败（401）' ? '用户名或密码错误' : act.error}</p>` : null}
+    ${act.error !== null ? html`<p class="error" role="alert">${act.error}</p>` : null}
     <button class="primary big" type="submit" disabled=${act.busy}>登录</button>
   </form></main>`
 }

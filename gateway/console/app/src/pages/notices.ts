@@ -21,9 +21,9 @@ export function Notices (_p: { session: Session }): unknown {
   const villages = useVillages()
   const [villageId, setVillageId] = useState('')
   const vid = villageId !== '' ? villageId : villages.data?.[0]?.id ?? ''
-  const notices = useLoad(() => (vid === '' ? Promise.resolve([]) : get<Notice[]>('/content/notices' + q({ villageId: vid }))), [vid])
-  const meetings = useLoad(() => (vid === '' ? Promise.resolve([]) : get<Meeting[]>('/content/meetings' + q({ villageId: vid }))), [vid])
-  const visits = useLoad(() => (vid === '' ? Promise.resolve([]) : get<Visit[]>('/content/care-visits' + q({ villageId: vid }))), [vid])
+  const notices = useLoad(() => (vid === '' ? Promise.resolve([]) : get<Notice[]>('/notices' + q({ villageId: vid }))), [vid])
+  const meetings = useLoad(() => (vid === '' ? Promise.resolve([]) : get<Meeting[]>('/meetings' + q({ villageId: vid }))), [vid])
+  const visits = useLoad(() => (vid === '' ? Promise.resolve([]) : get<Visit[]>('/care-visits' + q({ villageId: vid }))), [vid])
   const act = useAction()
   const [ok, setOk] = useState<string | null>(null)
   const [n, setN] = useState({ title: '', body: '', category: 'party', priority: 'normal', startsAt: '' })
@@ -34,7 +34,7 @@ export function Notices (_p: { session: Session }): unknown {
     void act.run(async () => { await post(path, { villageId: vid, ...body }); setOk(done); after() })
   }
   const noticeAt = fromLocalInput(n.startsAt)
-  const withdraw = (id: string) => (): void => { void act.run(async () => { await post('/content/notices/' + encodeURIComponent(id) + '/withdraw', {}); notices.reload() }) }
+  const withdraw = (id: string) => (): void => { void act.run(async () => { await post('/notices/' + encodeURIComponent(id) + '/withdraw', {}); notices.reload() }) }
   return html`<${VillageSelect} villages=${villages.data ?? []} value=${vid} onChange=${setVillageId} />
     <${Ok} text=${ok} />${act.error !== null ? html`<p class="error" role="alert">${act.error}</p>` : null}
     <${Card} title="公告">
@@ -42,7 +42,7 @@ export function Notices (_p: { session: Session }): unknown {
       <ul class="link-list">${(notices.data ?? []).map((x) => html`<li><span><span class="badge">${CATEGORY[x.category] ?? x.category}</span> ${x.title}
         <small class="muted">${NOTICE_STATUS[x.status] ?? x.status} · ${fmtTime(x.startsAt)}</small></span>
         ${x.status === 'scheduled' || x.status === 'displayed' ? html`<button disabled=${act.busy} onClick=${withdraw(x.id)}>撤回</button>` : null}</li>`)}</ul>
-      <form onSubmit=${send('/content/notices', { title: n.title.trim(), body: n.body.trim(), category: n.category, priority: n.priority, ...(noticeAt !== null ? { startsAt: noticeAt } : {}) }, '公告已保存', () => { setN({ ...n, title: '', body: '' }); notices.reload() })}>
+      <form onSubmit=${send('/notices', { title: n.title.trim(), body: n.body.trim(), category: n.category, priority: n.priority, ...(noticeAt !== null ? { startsAt: noticeAt } : {}) }, '公告已保存', () => { setN({ ...n, title: '', body: '' }); notices.reload() })}>
         <div class="row-form">
           <${Field} label="类别">${(id: string) => html`<select id=${id} value=${n.category} onChange=${(e: Event) => setN({ ...n, category: val(e) })}>${Object.keys(CATEGORY).map((k) => html`<option value=${k}>${CATEGORY[k]}</option>`)}</select>`}<//>
           <${Field} label="重要程度">${(id: string) => html`<select id=${id} value=${n.priority} onChange=${(e: Event) => setN({ ...n, priority: val(e) })}><option value="normal">普通</option><option value="high">重要</option><option value="urgent">紧急</option></select>`}<//>
@@ -55,7 +55,7 @@ export function Notices (_p: { session: Session }): unknown {
     <//>
     <${Card} title="会议日程">
       <ul>${(meetings.data ?? []).filter((x) => x.cancelledAt === null).map((x) => html`<li>${fmtTime(x.startsAt)} ${MEETING_KIND[x.kind] ?? x.kind} · ${x.title} · ${x.place}</li>`)}</ul>
-      <form class="row-form" onSubmit=${send('/content/meetings', { kind: m.kind, title: m.title.trim(), place: m.place.trim(), startsAt: fromLocalInput(m.startsAt) }, '会议已添加', () => { setM({ ...m, title: '' }); meetings.reload() })}>
+      <form class="row-form" onSubmit=${send('/meetings', { kind: m.kind, title: m.title.trim(), place: m.place.trim(), startsAt: fromLocalInput(m.startsAt) }, '会议已添加', () => { setM({ ...m, title: '' }); meetings.reload() })}>
         <${Field} label="类型">${(id: string) => html`<select id=${id} value=${m.kind} onChange=${(e: Event) => setM({ ...m, kind: val(e) })}>${Object.keys(MEETING_KIND).map((k) => html`<option value=${k}>${MEETING_KIND[k]}</option>`)}</select>`}<//>
         <${Field} label="主题">${(id: string) => html`<input id=${id} required value=${m.title} onInput=${(e: Event) => setM({ ...m, title: val(e) })} />`}<//>
         <${Field} label="地点">${(id: string) => html`<input id=${id} required value=${m.place} onInput=${(e: Event) => setM({ ...m, place: val(e) })} />`}<//>
@@ -65,7 +65,7 @@ export function Notices (_p: { session: Session }): unknown {
     <//>
     <${Card} title="医疗巡诊">
       <ul>${(visits.data ?? []).filter((x) => x.cancelledAt === null).map((x) => html`<li>${fmtTime(x.startsAt)} ${x.team} · ${x.place}</li>`)}</ul>
-      <form class="row-form" onSubmit=${send('/content/care-visits', { team: v.team.trim(), place: v.place.trim(), startsAt: fromLocalInput(v.startsAt) }, '巡诊已添加', () => { setV({ ...v, team: '' }); visits.reload() })}>
+      <form class="row-form" onSubmit=${send('/care-visits', { team: v.team.trim(), place: v.place.trim(), startsAt: fromLocalInput(v.startsAt) }, '巡诊已添加', () => { setV({ ...v, team: '' }); visits.reload() })}>
         <${Field} label="医疗队">${(id: string) => html`<input id=${id} required value=${v.team} onInput=${(e: Event) => setV({ ...v, team: val(e) })} />`}<//>
         <${Field} label="地点">${(id: string) => html`<input id=${id} required value=${v.place} onInput=${(e: Event) => setV({ ...v, place: val(e) })} />`}<//>
         <${Field} label="时间">${(id: string) => html`<input id=${id} type="datetime-local" required value=${v.startsAt} onInput=${(e: Event) => setV({ ...v, startsAt: val(e) })} />`}<//>

@@ -10,20 +10,19 @@ const val = (e: Event): string => (e.target as HTMLInputElement).value
 const ids = (s: string): string[] => s.split(/[\s,，]+/).filter((x) => x !== '')
 
 export function Users (_p: { session: Session }): unknown {
-  const users = useLoad(() => get<User[]>('/users'))
-  const [u, setU] = useState({ username: '', displayName: '', role: 'clerk', password: '', villageIds: '', gridIds: '', homeIds: '' })
+  const users = useLoad(async () => (await get<{ users: User[] }>('/users')).users)
+  const [u, setU] = useState({ username: '', displayName: '', role: 'clerk', villageIds: '', gridIds: '', homeIds: '' })
   const [created, setCreated] = useState<string | null>(null)
   const act = useAction()
   const submit = (e: Event): void => {
     e.preventDefault(); setCreated(null)
     void act.run(async () => {
-      const r = await post<{ user?: User, password?: string, oneTimePassword?: string }>('/users', {
-        username: u.username.trim(), displayName: u.displayName.trim(), role: u.role, ...(u.password !== '' ? { password: u.password } : {}),
+      const r = await post<{ user: User, oneTimePassword: string }>('/users', {
+        username: u.username.trim(), displayName: u.displayName.trim(), role: u.role,
         scope: { villageIds: ids(u.villageIds), gridIds: ids(u.gridIds), homeIds: ids(u.homeIds) }
       })
-      const pw = r.oneTimePassword ?? r.password
-      setCreated(pw !== undefined ? `账号已建立，一次性密码：${pw}（只显示这一次）` : '账号已建立')
-      setU({ ...u, username: '', displayName: '', password: '' }); users.reload()
+      setCreated(`账号「${r.user.username}」已建立，一次性密码：${r.oneTimePassword}（只显示这一次，首次登录须修改）`)
+      setU({ ...u, username: '', displayName: '' }); users.reload()
     })
   }
   const scopeText = (x: User): string => [...x.scope.villageIds, ...x.scope.gridIds, ...x.scope.homeIds].join('、') || '全部'
