@@ -7,6 +7,7 @@ import { AnjuError } from '../../src/errors.ts'
 import { ConfigError } from '../config/load-config.ts'
 import { registerAdminCommands } from './admin-commands.ts'
 import { registerDeviceCommands } from './device-commands.ts'
+import { registerFinanceCommands } from './finance-commands.ts'
 import { registerPlaceCommands } from './place-commands.ts'
 
 const EXIT_FAILURE = 1
@@ -28,6 +29,7 @@ export function buildProgram (): Command {
   registerPlaceCommands(program)
   registerDeviceCommands(program)
   registerAdminCommands(program)
+  registerFinanceCommands(program)
   return program
 }
 
