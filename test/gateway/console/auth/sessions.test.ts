@@ -187,3 +187,18 @@ async function village (gw: TestGateway): Promise<string> {
   const v = await gw.api<{ id: string }>('POST', '/api/v1/villages', { name: '山下庄村' })
   return v.body.id
 }
+
+describe('console sign-in limit per IP', () => {
+  it('answers 429 from one address after too many failures across usernames', async () => {
+    const gw = await startGateway({ console: { loginMaxFailuresPerUser: 100, loginMaxFailuresPerIp: 4 } })
+    try {
+      const creds = await createUser(gw, { role: 'admin' })
+      for (let i = 0; i < 4; i++) expect((await login(gw, `spray-${i}`, 'some-password-1')).status).toBe(401)
+      const limited = await login(gw, creds.username, creds.password)
+      expect(limited.status).toBe(429)
+      expect(limited.headers.get('retry-after')).not.toBeNull()
+    } finally {
+      await gw.stop()
+    }
+  })
+})
