@@ -74,6 +74,16 @@ export function yuan (cents: number): string {
   return (cents < 0 ? '-' : '') + s
 }
 
+/** Who acted, in words: the actor ids the gateway records (user:<id>, tv:<homeId>, system) mean little to a grid worker. */
+export function actorName (actor: string | null, me: string): string {
+  if (actor === null) return '—'
+  if (actor === 'user:' + me) return '我'
+  if (actor === 'system') return '系统'
+  if (actor.startsWith('tv:')) return '老人（电视）'
+  if (actor.startsWith('link:') || actor.startsWith('ack:')) return '家属（短信链接）'
+  return actor.replace(/^user:/, '用户 ')
+}
+
 export const ROLE: Record<string, string> = { admin: '管理员', clerk: '村文书', reviewer: '民主理财小组', grid_worker: '网格员', family: '家属' }
 export const ALERT_TYPE: Record<string, string> = { inactivity: '长时间无活动', not_up: '早上未起床', home_offline: '家中设备离线', low_battery: '电量低', sensor_silent: '传感器无信号' }
 export const ALERT_STATE: Record<string, string> = { open: '待处理', acknowledged: '已确认', resolved: '已处理' }

@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks'
 import { get, post, q, type Session } from '../api.ts'
 import { html } from '../html.ts'
-import { ALERT_ACTION, ALERT_STATE, ALERT_TYPE, Card, Field, OUTCOME, Status, fmtAgo, fmtTime, useAction, useLoad } from '../ui.ts'
+import { ALERT_ACTION, ALERT_STATE, ALERT_TYPE, Card, Field, OUTCOME, Status, actorName, fmtAgo, fmtTime, useAction, useLoad } from '../ui.ts'
 
 export interface AlertRow {
   id: string, homeId: string, homeLabel?: string, residentName?: string, type: string, state: string, rung: number, since: number, openedAt: number,
@@ -17,8 +17,8 @@ type AlertDetail = AlertRow & { events: AlertEvent[], notifications?: Notificati
 
 const home = (a: AlertRow): string => a.homeLabel ?? a.residentName ?? a.homeId
 
-export function Alerts ({ args }: { session: Session, args: string[] }): unknown {
-  return args[0] !== undefined ? html`<${AlertView} id=${args[0]} />` : html`<${AlertList} />`
+export function Alerts ({ session, args }: { session: Session, args: string[] }): unknown {
+  return args[0] !== undefined ? html`<${AlertView} id=${args[0]} me=${session.user.id} />` : html`<${AlertList} />`
 }
 
 function AlertList (): unknown {
@@ -42,7 +42,7 @@ function AlertList (): unknown {
   <//>`
 }
 
-function AlertView ({ id }: { id: string }): unknown {
+function AlertView ({ id, me }: { id: string, me: string }): unknown {
   const alert = useLoad(() => get<AlertDetail>('/alerts/' + encodeURIComponent(id)), [id])
   const act = useAction()
   const [outcome, setOutcome] = useState('')
@@ -61,8 +61,8 @@ function AlertView ({ id }: { id: string }): unknown {
         <dt>状态</dt><dd data-alert-state=${a.state}>${ALERT_STATE[a.state] ?? a.state}</dd>
         <dt>发生于</dt><dd>${fmtTime(a.since)}</dd>
         <dt>告警时间</dt><dd>${fmtTime(a.openedAt)}</dd>
-        ${a.acknowledgedAt !== null ? html`<dt>确认</dt><dd>${a.acknowledgedBy} · ${fmtTime(a.acknowledgedAt)}</dd>` : null}
-        ${a.resolvedAt !== null ? html`<dt>处理结果</dt><dd>${OUTCOME[a.outcome ?? ''] ?? a.outcome}${a.note !== null ? '：' + a.note : ''}（${a.resolvedBy} · ${fmtTime(a.resolvedAt)}）</dd>` : null}
+        ${a.acknowledgedAt !== null ? html`<dt>确认</dt><dd>${actorName(a.acknowledgedBy, me)} · ${fmtTime(a.acknowledgedAt)}</dd>` : null}
+        ${a.resolvedAt !== null ? html`<dt>处理结果</dt><dd>${OUTCOME[a.outcome ?? ''] ?? a.outcome}${a.note !== null ? '：' + a.note : ''}（${actorName(a.resolvedBy, me)} · ${fmtTime(a.resolvedAt)}）</dd>` : null}
       </dl>
       ${act.error !== null ? html`<p class="error" role="alert">${act.error}</p>` : null}
       ${a.state === 'open' ? html`<button class="primary big block" data-action="ack" disabled=${act.busy} onClick=${ack}>确认（我去处理）</button>` : null}
@@ -75,18 +75,18 @@ function AlertView ({ id }: { id: string }): unknown {
         <button class="primary big block" type="submit" data-action="resolve" disabled=${act.busy}>处理完成，关闭告警</button>
       </form>` : null}
     <//>
-    <${Card} title="时间线"><${Timeline} alert=${a} /><//>
+    <${Card} title="时间线"><${Timeline} alert=${a} me=${me} /><//>
   `}`
 }
 
 const RECIPIENT: Record<string, string> = { family: '家属', grid_worker: '网格员', volunteer: '民情联络员', village_duty: '村值班' }
-const CHANNEL: Record<string, string> = { tv: '电视', sms: '短信', webhook: '推送', voice: '电话' }
+const CHANNEL: Record<string, string> = { tv: '电视', sse: '电视', sms: '短信', webhook: '推送', voice: '电话' }
 
 /** Alert events and the notifications sent for it, in one list by time: who was told, when, who answered. */
-function Timeline ({ alert }: { alert: AlertDetail }): unknown {
+function Timeline ({ alert, me }: { alert: AlertDetail, me: string }): unknown {
   const items = [
     ...alert.events.map((ev) => ({ at: ev.at, key: 'e' + String(ev.at) + ev.action, title: ALERT_ACTION[ev.action] ?? ev.action,
-      who: ev.actor + (ev.rung !== null && ev.rung >= 0 ? ' · 第 ' + String(ev.rung) + ' 级' : ''), detail: ev.detail })),
+      who: actorName(ev.actor, me) + (ev.rung !== null && ev.rung >= 0 ? ' · 第 ' + String(ev.rung) + ' 级' : ''), detail: ev.detail })),
     ...(alert.notifications ?? []).map((n) => ({ at: n.at, key: 'n' + String(n.id), title: '通知' + (RECIPIENT[n.recipientRole ?? ''] ?? '') + (n.recipientName !== null ? ' ' + n.recipientName : ''),
       who: CHANNEL[n.channel] ?? n.channel, detail: n.deliveredAt !== null ? '已送达 ' + fmtTime(n.deliveredAt) : n.failedAt !== null ? '发送失败' : '发送中' }))
   ].sort((x, y) => x.at - y.at)
