@@ -3,7 +3,7 @@
 // and a reason in plain words; the caller imports nothing unless the whole file is clean, because a
 // statement that is half imported would publish wrong totals.
 import { parse as parseCsv } from 'csv-parse/sync'
-import { entryInput, type EntryInput } from '../content/finance-schemas.ts'
+import { entryInput, isCalendarDate, type EntryInput } from '../content/finance-schemas.ts'
 
 export interface RowError { row: number, column: string | null, reason: string }
 export type ImportResult = { ok: true, entries: EntryInput[] } | { ok: false, errors: RowError[] }
@@ -73,7 +73,9 @@ export function cellDate (cell: Cell): string | null {
   }
   if (typeof cell !== 'string') return null
   const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(cell.trim()) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(cell.trim())
-  return m === null ? null : `${m[1]}-${pad2(Number(m[2]))}-${pad2(Number(m[3]))}`
+  if (m === null) return null
+  const iso = `${m[1]}-${pad2(Number(m[2]))}-${pad2(Number(m[3]))}`
+  return isCalendarDate(iso) ? iso : null
 }
 
 /** Yuan in a cell to fen: empty is 0; negative, three decimals or words are errors (null + reason). */

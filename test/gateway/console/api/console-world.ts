@@ -39,3 +39,12 @@ export async function makeWorld (gw: TestGateway): Promise<World> {
     }
   }
 }
+
+/** A month of a village ledger as the accounting software exports it (a 1,000s separator, a 2025/3/10 date). */
+export const GOOD_CSV = [
+  '日期,凭证号,科目代码,科目名称,摘要,收入,支出,经办人,审批人',
+  '2025-03-02,记-001,501,经营收入,村集体厂房租金,"12,000.00",,王会计,李书记',
+  '2025/3/10,记-002,541,管理费用,办公用品,,356.50,王会计,李书记',
+  '2025-03-15,记-003,502,发包及上交收入,鱼塘承包费,8000,,王会计,李书记',
+  '2025-03-28,记-004,541,管理费用,村务公开栏维修,,1200,王会计,李书记'
+].join('\r\n')
