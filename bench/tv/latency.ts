@@ -5,7 +5,7 @@
 //   to a task queued from that callback (after the frame's paint; `painted`);
 // - end to end from outside: the CDP Input.dispatchKeyEvent call in Node to the page's report of that
 //   frame arriving back over CDP (Runtime.addBinding) — includes two IPC hops, so an upper bound.
-// Presses that move nothing are not samples (the walk goes round the tiles, so there should be none).
+// Presses that move nothing are not samples (the walk learns where the row ends, so there are few).
 import type { CDPSession, Page } from 'playwright-core'
 import type { BenchSetup } from './bench-setup.ts'
 import { openScreen } from './bench-setup.ts'
@@ -77,7 +77,7 @@ function frameWaiter (cdp: CDPSession): { next: () => Promise<number | null> } {
 }
 
 /**
- * `presses` arrow presses round the home screen's tiles, then `screenChanges` OK/Back
+ * `presses` arrow presses to and fro along the home screen's tiles, then `screenChanges` OK/Back
  * pairs into each section and back. `cpuSlowdown` > 1 emulates a slower set-top box CPU.
  */
 export async function measureLatency (b: BenchSetup, options: { size: '720p' | '1080p', presses: number, screenChanges: number, cpuSlowdown?: number }): Promise<LatencyRun> {
@@ -93,12 +93,22 @@ export async function measureLatency (b: BenchSetup, options: { size: '720p' | '
     // Pairing walked the remote too: only the presses below are samples.
     await page.evaluate(() => { (window as unknown as { __anjuLatency: unknown[] }).__anjuLatency.length = 0 })
     const run: LatencyRun = { frameMs: [], paintedMs: [], cdpMs: [], screenChangeMs: [], noMove: 0 }
-    // Round the 2×2 tiles (right, down, left, up from 智慧党建): every press moves focus, so no press
-    // waits out the no-move timeout.
-    const dirs = ['right', 'down', 'left', 'up']
-    for (let i = 0; run.cdpMs.length < options.presses; i++) {
-      const ms = await timedPress(cdp, frames, dirs[i % 4] as string)
-      if (ms === null) { run.noMove++; if (run.noMove > 20) throw new Error('focus does not go round the home tiles'); continue }
+    // To and fro along the home tiles: the first pass learns how many moves reach the far end, after
+    // that the walk turns there, so no press runs into the edge and waits out the no-move timeout.
+    let dir = 'right'
+    let moves = 0
+    let span = Number.POSITIVE_INFINITY
+    const turn = (): void => { dir = dir === 'right' ? 'left' : 'right'; moves = 0 }
+    while (run.cdpMs.length < options.presses) {
+      if (moves === span) turn()
+      const ms = await timedPress(cdp, frames, dir)
+      if (ms === null) {
+        if (++run.noMove > 20) throw new Error('focus does not move along the home tiles')
+        if (moves > 0) span = moves
+        turn()
+        continue
+      }
+      moves++
       run.cdpMs.push(ms)
     }
     const pageSamples = await collect(page)

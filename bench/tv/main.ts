@@ -65,15 +65,15 @@ async function main (): Promise<void> {
   try {
     for (let i = 0; i < RUNS; i++) {
       const size = i % 2 === 0 ? '1080p' : '720p'
-      const run = await measureLatency(b, { size, presses: PRESSES, screenChanges: 8 })
+      const run = await measureLatency(b, { size, presses: PRESSES, screenChanges: 6 })
       console.log(`  run ${i + 1} (${size}): frame ${JSON.stringify(stats(run.frameMs))} cdp ${JSON.stringify(stats(run.cdpMs))} screen change ${JSON.stringify(stats(run.screenChangeMs))}`)
       runs.push(run)
     }
-    slow = await measureLatency(b, { size: '720p', presses: Math.ceil(PRESSES / 2), screenChanges: 4, cpuSlowdown: 4 })
+    slow = await measureLatency(b, { size: '720p', presses: Math.ceil(PRESSES / 3), screenChanges: 4, cpuSlowdown: 4 })
     phase('4× slower CPU measured')
     console.log(`  4× slower CPU (720p): frame ${JSON.stringify(stats(slow.frameMs))} cdp ${JSON.stringify(stats(slow.cdpMs))}`)
     phase('latency measured')
-    soaked = await soak(b, { hours: SOAK_HOURS, warmupHours: 2, walkEvery: 6, poke: poker(b) })
+    soaked = await soak(b, { hours: SOAK_HOURS, warmupHours: 6, walkEvery: 8, poke: poker(b) })
     phase('soak done')
   } finally {
     await b.close()

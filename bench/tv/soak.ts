@@ -60,7 +60,9 @@ export async function soak (b: BenchSetup, options: { hours: number, warmupHours
       await options.poke()
       stateEvents += 2 // published, then withdrawn: two content changes, two SSE `state` events
       await page.waitForTimeout(30)
-      if (simHour % (options.walkEvery ?? 1) === 0) {
+      // Every warm-up hour walks too: the first walks compile code paths and fill the app's bounded
+      // caches (finance pages), which is growth a leak check must not count.
+      if (simHour <= options.warmupHours || simHour % (options.walkEvery ?? 1) === 0) {
         await cycleSections(page)
         navCycles++
       }

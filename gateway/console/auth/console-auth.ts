@@ -14,13 +14,12 @@ import type { ConsoleDeps } from '../console-deps.ts'
 import { generateOneTimePassword, hashPassword } from './passwords.ts'
 import { audit, type Principal } from './principal.ts'
 import { LoginLimiter } from './login-limiter.ts'
-import { csrfMatches, SessionStore } from './session-store.ts'
+import { CSRF_HEADER, csrfMatches, SESSION_COOKIE, SessionStore } from './session-store.ts'
 import { sessionRoutes } from './session-routes.ts'
 import { userRoutes } from './user-routes.ts'
 import { UserStore } from './user-store.ts'
 
-export const SESSION_COOKIE = 'anju_session'
-export const CSRF_HEADER = 'x-csrf-token'
+export { CSRF_HEADER, SESSION_COOKIE }
 
 declare module 'fastify' {
   interface FastifyContextConfig {

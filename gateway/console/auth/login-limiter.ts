@@ -18,25 +18,29 @@ export class LoginLimiter {
 
   constructor (private readonly clock: Clock, private readonly policy: LimiterPolicy) {}
 
-  /** Seconds until a sign-in may be tried again, or 0 when allowed. */
-  retryAfter (username: string, ip: string): number {
+  /**
+   * Count a sign-in attempt *before* the slow password check, so a burst of parallel guesses cannot all
+   * pass the check before the first failure is counted. Returns 0 when the attempt may go ahead, else
+   * the seconds to wait (and the attempt is not counted).
+   */
+  attempt (username: string, ip: string): number {
     const now = this.clock.now()
-    const waits = [
-      this.wait(this.users.get(username.toLowerCase()), this.policy.maxPerUser, now),
-      this.wait(this.ips.get(ip), this.policy.maxPerIp, now)
-    ]
-    return Math.max(...waits)
-  }
-
-  fail (username: string, ip: string): void {
-    const now = this.clock.now()
-    this.bump(this.users, username.toLowerCase(), now)
+    const user = username.toLowerCase()
+    const wait = Math.max(this.wait(this.users.get(user), this.policy.maxPerUser, now), this.wait(this.ips.get(ip), this.policy.maxPerIp, now))
+    if (wait > 0) return wait
+    this.bump(this.users, user, now)
     this.bump(this.ips, ip, now)
+    return 0
   }
 
-  /** A successful sign-in clears the username's counter (not the IP's: one office may share an IP). */
-  succeed (username: string): void {
+  /**
+   * The attempt was right: the username's counter is cleared and this attempt no longer counts against
+   * the address (the address keeps its earlier failures: one office may share an IP, one attacker too).
+   */
+  succeed (username: string, ip: string): void {
     this.users.delete(username.toLowerCase())
+    const c = this.ips.get(ip)
+    if (c !== undefined && c.count > 0) c.count--
   }
 
   private wait (c: Counter | undefined, max: number, now: number): number {

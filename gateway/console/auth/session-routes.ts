@@ -1,9 +1,10 @@
 // Sign in, who am I, sign out, change password: /console/api/session.
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AnjuError } from '../../../src/errors.ts'
 import type { AuthContext } from './console-auth.ts'
+import { SESSION_COOKIE } from './session-store.ts'
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts'
 import { audit, ROLES } from './principal.ts'
 import type { UserRow } from './user-store.ts'
@@ -42,21 +43,23 @@ export async function sessionRoutes (app: FastifyInstance, { ctx }: { ctx: AuthC
   }, async (req, reply) => {
     const { username, password } = req.body
     const ip = req.ip
-    const wait = limiter.retryAfter(username, ip)
+    const wait = limiter.attempt(username, ip)
     if (wait > 0) {
       reply.header('retry-after', String(wait))
+      req.log.warn({ part: 'console' }, 'console sign-in rate-limited')
       throw new AnjuError('RATE_LIMITED')
     }
     const user = users.byUsername(username)
     // One answer, one cost: unknown and disabled users are hashed against a dummy like everybody else.
-    const ok = await verifyPassword(password, user?.passwordHash ?? ctx.dummyHash)
+    const ok = await checkPassword(reply, password, user?.passwordHash ?? ctx.dummyHash)
     if (user === undefined || !ok || user.disabledAt !== null) {
-      limiter.fail(username, ip)
       if (user !== undefined) audit(deps.db, 'anonymous', 'login_failed', 'user', user.id, { ip }, now())
-      req.log.info({ part: 'console', ip }, 'console sign-in refused')
       throw new AnjuError('BAD_CREDENTIALS')
     }
-    limiter.succeed(username)
+    limiter.succeed(username, ip)
+    // A cookie from an earlier session on this browser is replaced, not left behind (no fixation, no leftovers).
+    const previous = req.cookies[SESSION_COOKIE]
+    if (previous !== undefined) sessions.deleteByToken(previous)
     const { token, session } = sessions.create(user.id, { ip, userAgent: req.headers['user-agent'] })
     ctx.setSessionCookie(req, reply, token)
     audit(deps.db, `user:${user.id}`, 'login', 'user', user.id, { ip }, now())
@@ -89,14 +92,15 @@ export async function sessionRoutes (app: FastifyInstance, { ctx }: { ctx: AuthC
       body: z.object({ current: z.string().min(1).max(256), next: z.string().min(1).max(256) }),
       response: { 200: sessionAnswer }
     }
-  }, async (req) => {
+  }, async (req, reply) => {
     const { user, session } = current(ctx, req)
-    const wait = limiter.retryAfter(user.username, req.ip)
-    if (wait > 0) throw new AnjuError('RATE_LIMITED')
-    if (!await verifyPassword(req.body.current, user.passwordHash)) {
-      limiter.fail(user.username, req.ip)
-      throw new AnjuError('BAD_CREDENTIALS', 'the current password is wrong')
+    const wait = limiter.attempt(user.username, req.ip)
+    if (wait > 0) {
+      reply.header('retry-after', String(wait))
+      throw new AnjuError('RATE_LIMITED')
     }
+    if (!await checkPassword(reply, req.body.current, user.passwordHash)) throw new AnjuError('BAD_CREDENTIALS', 'the current password is wrong')
+    limiter.succeed(user.username, req.ip)
     const problem = passwordProblem(req.body.next, user.username)
     if (problem !== null) throw new AnjuError('WEAK_PASSWORD', `password too weak: ${problem}`)
     if (req.body.next === req.body.current) throw new AnjuError('WEAK_PASSWORD', 'password too weak: must differ from the current one')
@@ -106,6 +110,26 @@ export async function sessionRoutes (app: FastifyInstance, { ctx }: { ctx: AuthC
     audit(deps.db, `user:${user.id}`, 'change_password', 'user', user.id, undefined, now())
     return { user: userOf(ctx, users.byId(user.id) as UserRow), csrfToken: session.csrfToken }
   })
+}
+
+/**
+ * At most this many password checks run at once in this process (each is ~100 ms of a thread-pool thread and 16 MiB):
+ * a flood of sign-ins from many addresses gets 429s instead of starving the gateway's other work.
+ */
+const MAX_CONCURRENT_CHECKS = 8
+let checksInFlight = 0
+
+async function checkPassword (reply: FastifyReply, password: string, stored: string): Promise<boolean> {
+  if (checksInFlight >= MAX_CONCURRENT_CHECKS) {
+    reply.header('retry-after', '1')
+    throw new AnjuError('RATE_LIMITED')
+  }
+  checksInFlight++
+  try {
+    return await verifyPassword(password, stored)
+  } finally {
+    checksInFlight--
+  }
 }
 
 function current (ctx: AuthContext, req: FastifyRequest): { user: UserRow, session: { id: string, csrfToken: string } } {

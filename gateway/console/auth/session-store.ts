@@ -8,6 +8,9 @@ import type { Clock } from '../../../src/clock.ts'
 import type { Db } from '../../db/open-database.ts'
 import { hashSecret } from '../../registry/secrets.ts'
 
+export const SESSION_COOKIE = 'anju_session'
+export const CSRF_HEADER = 'x-csrf-token'
+
 export interface SessionRow {
   id: string
   userId: string
@@ -59,6 +62,10 @@ export class SessionStore {
       this.db.prepare('UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?').run(now, session.expiresAt, id)
     }
     return session
+  }
+
+  deleteByToken (token: string): void {
+    this.delete(hashSecret(token))
   }
 
   delete (id: string): void {

@@ -100,6 +100,14 @@ describe('console sessions', () => {
     expect((await login(gw, other.username, other.password)).status).toBe(200)
   })
 
+  it('counts parallel guesses before checking them, so a burst cannot slip under the limit', async () => {
+    const creds = await createUser(gw, { role: 'admin' })
+    const answers = await Promise.all(Array.from({ length: 10 }, async () => await login(gw, creds.username, 'parallel-guess-1')))
+    const statuses = answers.map((a) => a.status)
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(7)
+  })
+
   it('ends the sessions of a disabled user at once, and refuses to disable the last admin', async () => {
     const admin = await signIn(gw, ...await createPair('admin'))
     const clerk = await createUser(gw, { role: 'clerk', scope: { villageIds: [await village(gw)] } })
