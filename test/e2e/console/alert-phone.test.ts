@@ -71,7 +71,6 @@ describeWithChromium('console: a grid worker acknowledges and closes an alert on
     // Alerts are a grid worker's first page; the list fits the phone without sideways scrolling.
     await page.waitForSelector(`[data-alert="${alertId}"]`)
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true)
-    await shot(page, 'console-alerts-phone')
     await page.tap(`[data-alert="${alertId}"]`)
     await page.waitForSelector('[data-alert-state="open"]')
     await expectTouchTarget(page, '[data-action="ack"]')

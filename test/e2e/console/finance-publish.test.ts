@@ -79,7 +79,6 @@ describeWithChromium('console: a finance statement from the clerk\'s PC to the v
     expect(await page.textContent('.facts')).toContain('12,000.00')
     await page.click('[data-action="submit"]')
     await page.waitForSelector('[data-status="submitted"]')
-    await shot(page, 'console-finance-statement-pc')
     expect(problemsOf(page)).toEqual([])
     await context.close()
   })

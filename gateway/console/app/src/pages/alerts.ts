@@ -2,7 +2,7 @@
 // 告警: the open alerts of my grids newest-first, and one alert's detail with its timeline (who was told,
 // when, who answered), 确认 (acknowledge) and 处理 (resolve with an outcome and a note). Grid workers do
 // this on phones, so the actions are full-width buttons with large touch targets.
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { get, post, q, type Session } from '../api.ts'
 import { html } from '../html.ts'
 import { ALERT_ACTION, ALERT_STATE, ALERT_TYPE, Card, Field, OUTCOME, Status, actorName, fmtAgo, fmtTime, useAction, useLoad } from '../ui.ts'
@@ -15,6 +15,7 @@ interface AlertEvent { at: number, actor: string, action: string, rung: number |
 interface Notification { id: number, at: number, recipientName: string | null, recipientRole: string | null, channel: string, deliveredAt: number | null, failedAt: number | null }
 type AlertDetail = AlertRow & { events: AlertEvent[], notifications?: Notification[] }
 
+const REFRESH_MS = 30_000
 const home = (a: AlertRow): string => a.homeLabel ?? a.residentName ?? a.homeId
 
 export function Alerts ({ session, args }: { session: Session, args: string[] }): unknown {
@@ -24,6 +25,11 @@ export function Alerts ({ session, args }: { session: Session, args: string[] })
 function AlertList (): unknown {
   const [state, setState] = useState('active')
   const list = useLoad(() => get<AlertRow[]>('/alerts' + q({ state: state === 'active' ? 'unresolved' : state })), [state])
+  // A phone left open on this page must show a new alert without a tap: re-fetch every 30 s while visible.
+  useEffect(() => {
+    const t = setInterval(() => { if (document.visibilityState === 'visible') list.reload() }, REFRESH_MS)
+    return () => clearInterval(t)
+  }, [])
   // Open and acknowledged alerts both still need someone; resolved ones are history.
   const rows = (list.data ?? []).filter((a) => state !== 'active' || a.state !== 'resolved').sort((a, b) => b.openedAt - a.openedAt)
   return html`<${Card} title="告警" actions=${html`<button onClick=${list.reload}>刷新</button>`}>

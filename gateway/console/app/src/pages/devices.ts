@@ -15,6 +15,13 @@ const KIND: Record<string, string> = { sensor: '人体传感器', hub: '网关',
 /** Low battery below 20 %: the vendor PIR sensors' own warning level. */
 const LOW_BATTERY = 20
 
+/** Unknown (never reported) is not offline: a sensor just registered must not look broken. */
+function onlineBadge (d: Device): unknown {
+  if (d.connected || d.online === true) return html`<span class="badge good">在线</span>`
+  if (d.online === false || d.lastSeen !== null) return html`<span class="badge bad">离线</span>`
+  return html`<span class="badge">未知</span>`
+}
+
 export function Devices (_p: { session: Session }): unknown {
   const devices = useLoad(() => get<{ summary: Summary, devices: Device[] }>('/devices'))
   const homes = useLoad(() => get<Home[]>('/homes'))
@@ -23,6 +30,8 @@ export function Devices (_p: { session: Session }): unknown {
   const [room, setRoom] = useState('')
   const [created, setCreated] = useState<Registered | null>(null)
   const act = useAction()
+  // The first home until one is picked: a <select> must show what a submit would send.
+  const chosenHome = homeId !== '' ? homeId : homes.data?.[0]?.id ?? ''
   const label = (id: string): string => homes.data?.find((h) => h.id === id)?.label ?? id
   const register = (e: Event): void => {
     e.preventDefault()
@@ -30,8 +39,7 @@ export function Devices (_p: { session: Session }): unknown {
     void act.run(async () => {
       const body: Record<string, string> = { kind }
       if (room.trim() !== '') body.room = room.trim()
-      const home = homeId !== '' ? homeId : homes.data?.[0]?.id ?? ''
-      setCreated(await post<Registered>('/homes/' + encodeURIComponent(home) + '/devices', body)); devices.reload()
+      setCreated(await post<Registered>('/homes/' + encodeURIComponent(chosenHome) + '/devices', body)); devices.reload()
     })
   }
   const rows = (devices.data?.devices ?? []).filter((d) => d.revokedAt === null)
@@ -45,13 +53,13 @@ export function Devices (_p: { session: Session }): unknown {
         <tbody>${rows.map((d) => { const dropped = Object.values(d.dropped ?? {}).reduce((a, b) => a + b, 0); return html`<tr data-device=${d.id}>
           <td>${KIND[d.kind] ?? d.kind}${d.room !== null ? ' · ' + d.room : ''}<br /><small class="muted mono">${d.id}</small></td>
           <td>${d.homeLabel ?? label(d.homeId)}</td>
-          <td><span class=${'badge ' + (d.connected || d.online === true ? 'good' : 'bad')}>${d.connected || d.online === true ? '在线' : '离线'}</span></td>
+          <td>${onlineBadge(d)}</td>
           <td class=${'n' + (d.battery !== null && d.battery < LOW_BATTERY ? ' warn' : '')}>${d.battery !== null ? String(d.battery) + '%' : '—'}</td>
           <td>${fmtAgo(d.lastSeen)}</td><td class=${'n' + (dropped > 0 ? ' warn' : '')}>${dropped}</td></tr>` })}</tbody>
       </table></div>
     <//>
     <${Card} title="登记设备"><form class="row-form" onSubmit=${register}>
-      <${Field} label="住户">${(id: string) => html`<select id=${id} value=${homeId} onChange=${(e: Event) => setHomeId((e.target as HTMLSelectElement).value)}>${(homes.data ?? []).map((h) => html`<option value=${h.id}>${h.label}</option>`)}</select>`}<//>
+      <${Field} label="住户">${(id: string) => html`<select id=${id} value=${chosenHome} onChange=${(e: Event) => setHomeId((e.target as HTMLSelectElement).value)}>${(homes.data ?? []).map((h) => html`<option value=${h.id}>${h.label}</option>`)}</select>`}<//>
       <${Field} label="类型">${(id: string) => html`<select id=${id} value=${kind} onChange=${(e: Event) => setKind((e.target as HTMLSelectElement).value)}><option value="sensor">人体传感器</option><option value="hub">Zigbee 网关</option></select>`}<//>
       <${Field} label="位置（如 卧室）">${(id: string) => html`<input id=${id} maxlength="40" value=${room} onInput=${(e: Event) => setRoom((e.target as HTMLInputElement).value)} />`}<//>
       ${act.error !== null ? html`<p class="error" role="alert">${act.error}</p>` : null}

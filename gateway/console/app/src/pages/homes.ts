@@ -24,10 +24,11 @@ function HomeList ({ canEdit }: { canEdit: boolean }): unknown {
   const [gridId, setGridId] = useState('')
   const [label, setLabel] = useState('')
   const act = useAction()
+  const chosenGrid = gridId !== '' ? gridId : grids.data?.[0]?.id ?? ''
   const gridName = (id: string): string => grids.data?.find((g) => g.id === id)?.name ?? ''
   const add = (e: Event): void => {
     e.preventDefault()
-    void act.run(async () => { await post('/homes', { gridId: gridId !== '' ? gridId : grids.data?.[0]?.id, label: label.trim() }); setLabel(''); homes.reload() })
+    void act.run(async () => { await post('/homes', { gridId: chosenGrid, label: label.trim() }); setLabel(''); homes.reload() })
   }
   return html`<${Card} title="住户">
       <${Status} loading=${homes.loading && homes.data === null} error=${homes.error} />
@@ -35,7 +36,7 @@ function HomeList ({ canEdit }: { canEdit: boolean }): unknown {
       ${homes.data !== null && homes.data.length === 0 ? html`<p class="muted">没有住户。</p>` : null}
     <//>
     ${canEdit && (grids.data ?? []).length > 0 ? html`<${Card} title="新增住户"><form class="row-form" onSubmit=${add}>
-      <${Field} label="网格">${(id: string) => html`<select id=${id} value=${gridId} onChange=${(e: Event) => setGridId((e.target as HTMLSelectElement).value)}>${(grids.data ?? []).map((g) => html`<option value=${g.id}>${g.name}</option>`)}</select>`}<//>
+      <${Field} label="网格">${(id: string) => html`<select id=${id} value=${chosenGrid} onChange=${(e: Event) => setGridId((e.target as HTMLSelectElement).value)}>${(grids.data ?? []).map((g) => html`<option value=${g.id}>${g.name}</option>`)}</select>`}<//>
       <${Field} label="门牌（不写姓名）">${(id: string) => html`<input id=${id} required maxlength="100" value=${label} onInput=${(e: Event) => setLabel((e.target as HTMLInputElement).value)} />`}<//>
       ${act.error !== null ? html`<p class="error" role="alert">${act.error}</p>` : null}
       <button class="primary" type="submit" disabled=${act.busy}>新增</button></form><//>` : null}`

@@ -17,10 +17,11 @@ export function Screens (_p: { session: Session }): unknown {
   const [label, setLabel] = useState('')
   const [ok, setOk] = useState<string | null>(null)
   const act = useAction()
+  const chosen = target !== '' ? target : 'v:' + (villages.data?.[0]?.id ?? '')
   const pair = (e: Event): void => {
     e.preventDefault(); setOk(null)
-    const t = target !== '' ? target : 'v:' + (villages.data?.[0]?.id ?? '')
     const body: Record<string, string> = { code: code.trim() }
+    const t = chosen
     if (t.startsWith('h:')) body.homeId = t.slice(2); else body.villageId = t.slice(2)
     if (label.trim() !== '') body.label = label.trim()
     void act.run(async () => { await post('/screens/pair', body); setCode(''); setOk('配对成功，电视将在几秒内显示内容'); screens.reload() })
@@ -32,7 +33,7 @@ export function Screens (_p: { session: Session }): unknown {
   const homeLabel = (id: string | null): string => (id === null ? '村公共屏' : homes.data?.find((h) => h.id === id)?.label ?? id)
   return html`<${Card} title="配对电视"><form class="row-form" onSubmit=${pair}>
       <${Field} label="电视上显示的 6 位配对码">${(id: string) => html`<input id=${id} name="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" required autocomplete="off" value=${code} onInput=${(e: Event) => setCode((e.target as HTMLInputElement).value)} />`}<//>
-      <${Field} label="用于">${(id: string) => html`<select id=${id} value=${target} onChange=${(e: Event) => setTarget((e.target as HTMLSelectElement).value)}>
+      <${Field} label="用于">${(id: string) => html`<select id=${id} value=${chosen} onChange=${(e: Event) => setTarget((e.target as HTMLSelectElement).value)}>
         ${(villages.data ?? []).map((v) => html`<option value=${'v:' + v.id}>${v.name} 公共屏</option>`)}
         ${(homes.data ?? []).map((h) => html`<option value=${'h:' + h.id}>${h.label}（住户电视）</option>`)}</select>`}<//>
       <${Field} label="名称（可选）">${(id: string) => html`<input id=${id} maxlength="100" value=${label} onInput=${(e: Event) => setLabel((e.target as HTMLInputElement).value)} />`}<//>
