@@ -1,4 +1,4 @@
-// Serves the TV app (tv-app/) at /tv/: built in memory at start-up to ES5 (tv-app/build.ts), kept
+// Serves the TV app (tv-app/) at /tv/: built in memory on first use to ES5 (tv-app/build.ts), kept
 // gzip-compressed, with ETags so a box revalidates with a 304 instead of downloading it again.
 // index.html is `no-cache` (always revalidated, so a new app reaches every box on its next load);
 // app.js is referenced as app.js?v=<hash> and cached for a year under that exact hash.
@@ -33,18 +33,24 @@ function send (req: FastifyRequest, reply: FastifyReply, a: Asset, cacheControl:
   return reply.send(gzip ? a.gzip : a.plain)
 }
 
+interface Assets { html: Asset, js: Asset, jsHash: string }
+
 export async function tvAppRoutes (app: FastifyInstance): Promise<void> {
-  let html: Asset | null = null
-  let js: Asset | null = null
-  let jsHash = ''
-  try {
-    const built = await buildOnce()
-    html = asset(built.html, 'text/html; charset=utf-8')
-    js = asset(built.js, 'application/javascript; charset=utf-8')
-    jsHash = built.jsHash
-  } catch (err) {
-    // The rest of the gateway (alerts above all) must start even if the TV app cannot be built.
-    app.log.error({ err, feature: 'tv-app' }, 'TV app build failed; /tv/ answers 503')
+  // Built on the first request, not at start-up: a build takes ~0.8 s of CPU, and most gateways (every
+  // test, a gateway whose screens are elsewhere) never serve the app. A failed build is retried on the
+  // next request; the rest of the gateway (alerts above all) never depends on it.
+  let assets: Promise<Assets | null> | null = null
+  const load = async (): Promise<Assets | null> => {
+    assets ??= buildOnce().then((built) => ({
+      html: asset(built.html, 'text/html; charset=utf-8'),
+      js: asset(built.js, 'application/javascript; charset=utf-8'),
+      jsHash: built.jsHash
+    }), (err: unknown) => {
+      app.log.error({ err, feature: 'tv-app' }, 'TV app build failed; /tv/ answers 503')
+      assets = null
+      return null
+    })
+    return await assets
   }
   const unavailable = (reply: FastifyReply): FastifyReply => reply.code(503).header('Retry-After', '60').send({ error: 'TV_APP_UNAVAILABLE', message: '电视应用暂时不可用' })
 
@@ -53,10 +59,14 @@ export async function tvAppRoutes (app: FastifyInstance): Promise<void> {
     const q = req.url.indexOf('?')
     return reply.redirect('tv/' + (q >= 0 ? req.url.slice(q) : ''), 301)
   })
-  app.get('/tv/', (req, reply) => (html ? send(req, reply, html, 'no-cache') : unavailable(reply)))
-  app.get('/tv/app.js', (req, reply) => {
-    if (!js) return unavailable(reply)
+  app.get('/tv/', async (req, reply) => {
+    const a = await load()
+    return a ? send(req, reply, a.html, 'no-cache') : unavailable(reply)
+  })
+  app.get('/tv/app.js', async (req, reply) => {
+    const a = await load()
+    if (!a) return unavailable(reply)
     const v = (req.query as { v?: string }).v
-    return send(req, reply, js, v === jsHash ? 'public, max-age=31536000, immutable' : 'no-cache')
+    return send(req, reply, a.js, v === a.jsHash ? 'public, max-age=31536000, immutable' : 'no-cache')
   })
 }
