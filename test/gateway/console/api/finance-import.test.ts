@@ -2,7 +2,7 @@
 // its row number, column and reason, and then nothing imported; good CSV (UTF-8 with and without BOM,
 // GBK) and a good XLSX (header in English, real date cells) import the same figures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ConsoleClient } from '../../../helpers/console-session.ts'
+import type { Answer, ConsoleClient } from '../../../helpers/console-session.ts'
 import { startGateway, type TestGateway } from '../../../helpers/start-gateway.ts'
 import { GOOD_CSV, makeWorld, type World } from './console-world.ts'
 import { xlsx } from './xlsx.ts'
@@ -24,7 +24,7 @@ const b64 = (s: string | Uint8Array): string => Buffer.from(s).toString('base64'
 const HEADER = '日期,凭证号,科目代码,科目名称,摘要,收入,支出,经办人,审批人'
 const row = (over: Partial<Record<'date' | 'voucher' | 'code' | 'income' | 'expense', string>> = {}): string =>
   [over.date ?? '2025-03-05', over.voucher ?? '记-010', over.code ?? '501', '经营收入', '租金', over.income ?? '100.00', over.expense ?? '', '王会计', '李书记'].join(',')
-const importFile = (body: Record<string, unknown>): ReturnType<ConsoleClient['post']> => clerk.post(`/finance/statements/${statementId}/import`, body)
+const importFile = (body: Record<string, unknown>): Promise<Answer> => clerk.post(`/finance/statements/${statementId}/import`, body)
 const entryCount = (): number => (gw.db.prepare('SELECT COUNT(*) AS n FROM finance_entries WHERE statement_id = ?').get(statementId) as { n: number }).n
 
 /** GBK bytes of `text`, via a reverse table of the platform's own GBK decoder (Node has no GBK encoder). */
