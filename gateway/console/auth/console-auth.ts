@@ -17,6 +17,7 @@ import { LoginLimiter } from './login-limiter.ts'
 import { CSRF_HEADER, csrfMatches, SESSION_COOKIE, SessionStore } from './session-store.ts'
 import { sessionRoutes } from './session-routes.ts'
 import { userRoutes } from './user-routes.ts'
+import { auditRoutes } from './audit-routes.ts'
 import { UserStore } from './user-store.ts'
 
 export { CSRF_HEADER, SESSION_COOKIE }
@@ -105,6 +106,7 @@ export async function installConsoleAuth (scope: FastifyInstance, deps: ConsoleD
 
   await scope.register(sessionRoutes, { ctx })
   await scope.register(userRoutes, { ctx })
+  await scope.register(auditRoutes, { ctx })
 }
 
 function headerValue (h: string | string[] | undefined): string | undefined {
