@@ -17,10 +17,11 @@ describeWithChromium('console: every page for an admin', () => {
   let tv: Tv
   let page: Page
   let villageId: string
+  let homeId: string
 
   beforeAll(async () => {
     gw = await startGateway()
-    ;({ villageId } = await seedHome(gw))
+    ;({ villageId, homeId } = await seedHome(gw))
     await seedDemoContent(gw, villageId)
     const admin = await createUser(gw, { role: 'admin', displayName: '管理员' })
     tv = await launchChromium()
@@ -72,7 +73,23 @@ describeWithChromium('console: every page for an admin', () => {
     await visit('screens', 'h2:has-text("已配对的电视")')
     await visit('notices', 'h2:has-text("会议日程")')
     await visit('finance', 'tr[data-statement]')
+    // The demo's published statements verify (hash chain intact).
+    await page.click('[data-action="verify-chain"]')
+    await page.waitForSelector('[data-chain="ok"]')
+    // The demo's corrected statement shows what its correction changed.
+    await page.click('tr[data-statement]:has-text("第2版") a')
+    await page.waitForSelector('h2:has-text("本次更正改动")')
+    await page.waitForSelector('h2:has-text("分科目合计")')
+    await page.click('[data-nav="finance"]')
     await visit('users', 'h2:has-text("新建用户")')
+    // A new account's one-time password is shown once; its owner must change it at first sign-in.
+    await page.getByLabel('用户名').fill('wang-family')
+    await page.getByLabel('姓名').fill('王家属')
+    await page.getByLabel('角色').selectOption('family')
+    await page.getByLabel('住户 ID（家属）').fill(homeId)
+    await page.getByRole('button', { name: '建立账号' }).click()
+    await page.waitForSelector('text=一次性密码')
+    await page.waitForSelector('td:has-text("wang-family")')
     await visit('alerts', 'text=没有告警')
   })
 

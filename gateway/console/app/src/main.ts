@@ -25,7 +25,9 @@ const PAGES: Record<string, PageFn> = {
 function useHash (): string[] {
   const [parts, setParts] = useState(parseHash(location.hash))
   useEffect(() => {
-    const on = (): void => { setParts(parseHash(location.hash)); window.scrollTo(0, 0) }
+    // Move focus to the new page (main has tabindex=-1), as a full page load would: a screen reader then
+    // reads the new content, and Tab continues from the top of it.
+    const on = (): void => { setParts(parseHash(location.hash)); window.scrollTo(0, 0); requestAnimationFrame(() => document.getElementById('main')?.focus()) }
     window.addEventListener('hashchange', on)
     return () => window.removeEventListener('hashchange', on)
   }, [])

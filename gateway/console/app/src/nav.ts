@@ -7,7 +7,7 @@ export interface NavItem { path: string, label: string, roles: Role[] }
 export const NAV: NavItem[] = [
   { path: 'alerts', label: '告警', roles: ['admin', 'clerk', 'grid_worker', 'family'] },
   { path: 'homes', label: '住户', roles: ['admin', 'clerk', 'grid_worker', 'family'] },
-  { path: 'devices', label: '设备', roles: ['admin', 'clerk'] },
+  { path: 'devices', label: '设备', roles: ['admin', 'clerk', 'grid_worker'] },
   { path: 'screens', label: '电视', roles: ['admin', 'clerk'] },
   { path: 'notices', label: '公告', roles: ['admin', 'clerk'] },
   { path: 'broadcast', label: '紧急广播', roles: ['admin', 'clerk'] },

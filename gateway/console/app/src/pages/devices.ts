@@ -22,9 +22,10 @@ function onlineBadge (d: Device): unknown {
   return html`<span class="badge">未知</span>`
 }
 
-export function Devices (_p: { session: Session }): unknown {
+export function Devices ({ session }: { session: Session }): unknown {
+  const canRegister = session.user.role === 'admin' || session.user.role === 'clerk'
   const devices = useLoad(() => get<{ summary: Summary, devices: Device[] }>('/devices'))
-  const homes = useLoad(() => get<Home[]>('/homes'))
+  const homes = useLoad(() => (canRegister ? get<Home[]>('/homes') : Promise.resolve([])))
   const [homeId, setHomeId] = useState('')
   const [kind, setKind] = useState('sensor')
   const [room, setRoom] = useState('')
@@ -58,7 +59,7 @@ export function Devices (_p: { session: Session }): unknown {
           <td>${fmtAgo(d.lastSeen)}</td><td class=${'n' + (dropped > 0 ? ' warn' : '')}>${dropped}</td></tr>` })}</tbody>
       </table></div>
     <//>
-    <${Card} title="登记设备"><form class="row-form" onSubmit=${register}>
+    ${canRegister ? html`<${Card} title="登记设备"><form class="row-form" onSubmit=${register}>
       <${Field} label="住户">${(id: string) => html`<select id=${id} value=${chosenHome} onChange=${(e: Event) => setHomeId((e.target as HTMLSelectElement).value)}>${(homes.data ?? []).map((h) => html`<option value=${h.id}>${h.label}</option>`)}</select>`}<//>
       <${Field} label="类型">${(id: string) => html`<select id=${id} value=${kind} onChange=${(e: Event) => setKind((e.target as HTMLSelectElement).value)}><option value="sensor">人体传感器</option><option value="hub">Zigbee 网关</option></select>`}<//>
       <${Field} label="位置（如 卧室）">${(id: string) => html`<input id=${id} maxlength="40" value=${room} onInput=${(e: Event) => setRoom((e.target as HTMLInputElement).value)} />`}<//>
@@ -70,5 +71,5 @@ export function Devices (_p: { session: Session }): unknown {
       <dl class="facts"><dt>设备 ID</dt><dd class="mono">${created.id}</dd><dt>密钥</dt><dd class="mono" data-secret>${created.secret}</dd></dl>
       ${created.qrSvg !== undefined ? html`<img class="qr" alt="设备 ID 与密钥的二维码" src=${'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(created.qrSvg)} />` : null}
       <button onClick=${() => setCreated(null)}>我已记下，隐藏密钥</button>
-    </div>` : null}<//>`
+    </div>` : null}<//>` : null}`
 }

@@ -10,7 +10,12 @@ import { Card, Field, Ok, PERIOD_KIND, STATEMENT_STATUS, Status, fmtTime, useAct
 import { FINANCE, type StatementRow } from './finance.ts'
 
 interface Entry { seq: number, date: string, voucherNo: string, accountCode: string, accountName: string, summary: string, incomeCents: number, expenseCents: number, handler: string, approver: string }
-type Detail = StatementRow & { entries: Entry[] }
+interface Total { accountCode: string, accountName: string, incomeCents: number, expenseCents: number }
+interface Change { seq: number, field: string, before: string, after: string }
+type Detail = StatementRow & { entries: Entry[], totals?: Total[], changes?: Change[] }
+const FIELD: Record<string, string> = {
+  date: '日期', voucherNo: '凭证号', accountCode: '科目代码', accountName: '科目名称', summary: '摘要', handler: '经办人', approver: '审批人', income: '收入', expense: '支出', added: '新增', removed: '删除'
+}
 
 /** The console API takes JSON only (its CSRF defence), so the file travels base64 inside it. */
 function base64 (bytes: ArrayBuffer): string {
@@ -65,6 +70,11 @@ export function Statement ({ session, id }: { session: Session, id: string }): u
         <button type="submit" disabled=${act.busy || reason.trim() === ''}>更正</button></form>` : null}
     <//>
     ${writable ? html`<${Import} path=${path} onDone=${st.reload} />` : null}
+    ${(s.changes ?? []).length > 0 ? html`<${Card} title="本次更正改动"><ul class="changes">${(s.changes ?? []).map((c) => html`<li>第 ${c.seq} 笔 ${FIELD[c.field] ?? c.field}：${c.before !== '' ? html`<del>${c.before}</del> → ` : ''}${c.after}</li>`)}</ul><//>` : null}
+    ${(s.totals ?? []).length > 0 ? html`<${Card} title="分科目合计"><div class="table-wrap"><table>
+      <thead><tr><th scope="col">科目</th><th scope="col" class="n">收入（元）</th><th scope="col" class="n">支出（元）</th></tr></thead>
+      <tbody>${(s.totals ?? []).map((t) => html`<tr><td>${t.accountCode} ${t.accountName}</td><td class="n">${t.incomeCents > 0 ? yuan(t.incomeCents) : ''}</td><td class="n">${t.expenseCents > 0 ? yuan(t.expenseCents) : ''}</td></tr>`)}</tbody>
+    </table></div><//>` : null}
     <${Card} title=${'明细（' + String(s.entries.length) + ' 笔）'}><${Entries} entries=${s.entries} /><//>`}`
 }
 

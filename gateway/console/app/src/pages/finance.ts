@@ -54,8 +54,23 @@ function StatementList ({ session }: { session: Session }): unknown {
           <td>${fmtTime(s.publishedAt ?? s.reviewedAt ?? s.submittedAt ?? s.createdAt)}</td></tr>`)}</tbody>
       </table></div>
       ${list.data !== null && rows.length === 0 ? html`<p class="muted">还没有财务公开表。</p>` : null}
+      ${vid !== '' ? html`<${VerifyChain} villageId=${vid} />` : null}
     <//>
     ${canCreate && vid !== '' ? html`<${NewStatement} villageId=${vid} />` : null}`
+}
+
+/** Anyone may re-check that no published figure was altered afterwards (the per-village hash chain). */
+function VerifyChain ({ villageId }: { villageId: string }): unknown {
+  const [report, setReport] = useState<{ ok: boolean, checked: number, firstBadId?: string } | null>(null)
+  const act = useAction()
+  const check = (): void => { setReport(null); void act.run(async () => { setReport(await get(`/finance/chain${q({ villageId })}`)) }) }
+  return html`<div class="actions">
+    <button data-action="verify-chain" disabled=${act.busy} onClick=${check}>核验公开记录未被篡改</button>
+    ${report !== null ? html`<span role="status" data-chain=${report.ok ? 'ok' : 'bad'} class=${report.ok ? 'ok' : 'error'}>${report.ok
+      ? `核验通过：${report.checked} 份已公开报表均未被改动`
+      : `核验失败：报表 ${report.firstBadId ?? ''} 在公开后被改动`}</span>` : null}
+    ${act.error !== null ? html`<span class="error" role="alert">${act.error}</span>` : null}
+  </div>`
 }
 
 function NewStatement ({ villageId }: { villageId: string }): unknown {

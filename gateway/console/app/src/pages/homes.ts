@@ -11,6 +11,7 @@ interface Resident { id: string, name: string, birthYear: number | null }
 interface Contact { id: string, name: string, phone: string, role: string, priority: number }
 interface Status { care: { status: string, lastActivityAt: number | null, awayUntil: number | null } }
 interface HomeDetail { id: string, label: string, gridName: string, villageName: string }
+const CARE: Record<string, string> = { normal: '正常', quiet: '今天活动较少', alert: '有未处理的告警', away: '外出中', no_data: '暂无数据（未装传感器或离线）' }
 const CONTACT_ROLE: Record<string, string> = { family: '家属', grid_worker: '网格员', volunteer: '民情联络员', village_duty: '村值班' }
 
 export function Homes ({ session, args }: { session: Session, args: string[] }): unknown {
@@ -67,7 +68,7 @@ function HomeView ({ id, canEdit }: { id: string, canEdit: boolean }): unknown {
   return html`<p><a href="#/homes">← 返回住户</a></p>
     <${Status} error=${home.error} />
     ${home.data !== null ? html`<h1>${home.data.label} <small class="muted">${home.data.villageName} · ${home.data.gridName}</small></h1>` : null}
-    ${settings.data !== null ? html`<p>最近活动：${fmtTime(settings.data.care.lastActivityAt)}</p>` : null}
+    ${settings.data !== null ? html`<p data-care=${settings.data.care.status}><strong>${CARE[settings.data.care.status] ?? settings.data.care.status}</strong> · 最近活动：${fmtTime(settings.data.care.lastActivityAt)}</p>` : null}
     <${Card} title="外出模式">
       <p>${awayUntil !== null && awayUntil > Date.now() ? `外出中，至 ${fmtTime(awayUntil)}（期间不因无活动告警）` : '在家'}</p>
       <div class="actions">
