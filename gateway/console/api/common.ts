@@ -15,7 +15,6 @@ export function consoleApi (deps: ConsoleDeps): ConsoleApi {
 }
 
 export const idParam = z.object({ id: z.string().min(1).max(60) })
-export const security = [{ consoleSession: [] }]
 
 /** A domain input schema's fields without `by`: the console fills it from the session, never the body. */
 export function withoutBy<S extends z.ZodRawShape> (shape: S): z.ZodObject<Omit<S, 'by'>> {
