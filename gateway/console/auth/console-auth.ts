@@ -39,8 +39,11 @@ export interface AuthContext {
   users: UserStore
   sessions: SessionStore
   limiter: LoginLimiter
-  /** scrypt of a random string: unknown usernames are verified against it so they take as long as known ones. */
-  dummyHash: string
+  /**
+   * scrypt of a random string: unknown usernames are verified against it so they take as long as known
+   * ones. Made at the first sign-in, not at start: most gateways (and tests) never see a sign-in.
+   */
+  dummyHash(): Promise<string>
   setSessionCookie(req: FastifyRequest, reply: FastifyReply, token: string): void
   clearSessionCookie(req: FastifyRequest, reply: FastifyReply): void
 }
@@ -57,10 +60,11 @@ export async function installConsoleAuth (scope: FastifyInstance, deps: ConsoleD
   })
   await createFirstAdmin(deps, users)
 
+  let dummy: Promise<string> | undefined
   const secure = (req: FastifyRequest): boolean => config.console.secureCookies === 'always' || (config.console.secureCookies === 'auto' && req.protocol === 'https')
   const ctx: AuthContext = {
     deps, users, sessions, limiter,
-    dummyHash: await hashPassword(generateOneTimePassword()),
+    dummyHash: () => (dummy ??= hashPassword(generateOneTimePassword())),
     setSessionCookie: (req, reply, token) => {
       reply.setCookie(SESSION_COOKIE, token, {
         path: '/console', httpOnly: true, sameSite: 'strict', secure: secure(req), maxAge: config.console.sessionIdleMinutes * 60

@@ -50,8 +50,10 @@ export async function sessionRoutes (app: FastifyInstance, { ctx }: { ctx: AuthC
       throw new AnjuError('RATE_LIMITED')
     }
     const user = users.byUsername(username)
-    // One answer, one cost: unknown and disabled users are hashed against a dummy like everybody else.
-    const ok = await checkPassword(reply, password, user?.passwordHash ?? ctx.dummyHash)
+    // One answer, one cost: unknown and disabled users are hashed against a dummy like everybody else
+    // (the dummy is awaited by every sign-in, so the first one costs the same whoever it names).
+    const dummy = await ctx.dummyHash()
+    const ok = await checkPassword(reply, password, user?.passwordHash ?? dummy)
     if (user === undefined || !ok || user.disabledAt !== null) {
       if (user !== undefined) audit(deps.db, 'anonymous', 'login_failed', 'user', user.id, { ip }, now())
       throw new AnjuError('BAD_CREDENTIALS')
