@@ -53,6 +53,17 @@ describeWithChromium('console: every page for an admin', () => {
     await page.click('text=山下庄 12号')
     await page.waitForSelector('h2:has-text("联系人")')
     await expectLabelledControls(page, 'a home')
+    // Two family contacts, then the second is moved first in the escalation order.
+    for (const [name, phone] of [['王大儿子', '13800000001'], ['王小女儿', '13800000002']] as const) {
+      await page.getByLabel('家属姓名').fill(name)
+      await page.getByLabel('手机号').fill(phone)
+      await page.getByRole('button', { name: '添加联系人' }).click()
+      await page.waitForSelector(`[data-contact="${name}"]`)
+    }
+    await page.getByRole('button', { name: '将王小女儿提前' }).click()
+    await page.waitForFunction(() => document.querySelector('.contacts li')?.getAttribute('data-contact') === '王小女儿')
+    const family = await gw.api<Array<{ name: string, priority: number }>>('GET', `/api/v1/contacts?homeId=${homeId}`)
+    expect([...family.body].sort((a, b) => a.priority - b.priority).map((c) => c.name)).toEqual(['王小女儿', '王大儿子'])
   })
 
   it('设备: registering shows the secret once with a QR code', async () => {

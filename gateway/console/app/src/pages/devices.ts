@@ -43,6 +43,15 @@ export function Devices ({ session }: { session: Session }): unknown {
       setCreated(await post<Registered>('/homes/' + encodeURIComponent(chosenHome) + '/devices', body)); devices.reload()
     })
   }
+  const rotate = (d: Device) => (): void => {
+    if (!confirm('更换密钥后旧密钥立即失效，设备需重新写入新密钥。继续？')) return
+    setCreated(null)
+    void act.run(async () => { setCreated(await post<Registered>('/devices/' + encodeURIComponent(d.id) + '/rotate-secret', {})) })
+  }
+  const revoke = (d: Device) => (): void => {
+    if (!confirm('停用后该设备无法再连接。继续？')) return
+    void act.run(async () => { await post('/devices/' + encodeURIComponent(d.id) + '/revoke', {}); devices.reload() })
+  }
   const rows = (devices.data?.devices ?? []).filter((d) => d.revokedAt === null)
   const sum = devices.data?.summary
   return html`<${Card} title="设备健康" actions=${html`<button onClick=${devices.reload}>刷新</button>`}>
@@ -50,13 +59,14 @@ export function Devices ({ session }: { session: Session }): unknown {
       ${sum !== undefined ? html`<p class="summary" data-summary>共 ${sum.total} 台：<span class="badge good">在线 ${sum.online}</span> <span class="badge bad">离线 ${sum.offline}</span>
         ${sum.unknown > 0 ? html` <span class="badge">未知 ${sum.unknown}</span>` : null} <span class="badge">电量低 ${sum.lowBattery}</span> <span class="badge">丢弃消息 ${sum.dropped}</span></p>` : null}
       <div class="table-wrap"><table>
-        <thead><tr><th scope="col">设备</th><th scope="col">住户</th><th scope="col">在线</th><th scope="col" class="n">电量</th><th scope="col">最后上报</th><th scope="col" class="n">丢弃消息</th></tr></thead>
+        <thead><tr><th scope="col">设备</th><th scope="col">住户</th><th scope="col">在线</th><th scope="col" class="n">电量</th><th scope="col">最后上报</th><th scope="col" class="n">丢弃消息</th>${canRegister ? html`<th scope="col">操作</th>` : null}</tr></thead>
         <tbody>${rows.map((d) => { const dropped = Object.values(d.dropped ?? {}).reduce((a, b) => a + b, 0); return html`<tr data-device=${d.id}>
           <td>${KIND[d.kind] ?? d.kind}${d.room !== null ? ' · ' + d.room : ''}<br /><small class="muted mono">${d.id}</small></td>
           <td>${d.homeLabel ?? label(d.homeId)}</td>
           <td>${onlineBadge(d)}</td>
           <td class=${'n' + (d.battery !== null && d.battery < LOW_BATTERY ? ' warn' : '')}>${d.battery !== null ? String(d.battery) + '%' : '—'}</td>
-          <td>${fmtAgo(d.lastSeen)}</td><td class=${'n' + (dropped > 0 ? ' warn' : '')}>${dropped}</td></tr>` })}</tbody>
+          <td>${fmtAgo(d.lastSeen)}</td><td class=${'n' + (dropped > 0 ? ' warn' : '')}>${dropped}</td>
+          ${canRegister ? html`<td><button class="small" disabled=${act.busy} onClick=${rotate(d)}>换密钥</button> <button class="small danger" disabled=${act.busy} onClick=${revoke(d)}>停用</button></td>` : null}</tr>` })}</tbody>
       </table></div>
     <//>
     ${canRegister ? html`<${Card} title="登记设备"><form class="row-form" onSubmit=${register}>

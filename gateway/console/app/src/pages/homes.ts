@@ -2,13 +2,13 @@
 // 住户: homes of my scope, each with its residents, its contacts in escalation order and away mode.
 // Staff views of a resident's data are audited server-side; this page only asks for what it shows.
 import { useState } from 'preact/hooks'
-import { get, post, type Session } from '../api.ts'
+import { get, patch, post, type Session } from '../api.ts'
 import { html } from '../html.ts'
 import { Card, Field, Ok, Status, fmtTime, useAction, useLoad } from '../ui.ts'
 import type { Grid, Home } from './places.ts'
 
 interface Resident { id: string, name: string, birthYear: number | null }
-interface Contact { id: string, name: string, phone: string, role: string, priority: number }
+interface Contact { id: string, homeId: string | null, name: string, phone: string, role: string, priority: number }
 interface Status { care: { status: string, lastActivityAt: number | null, awayUntil: number | null } }
 interface HomeDetail { id: string, label: string, gridName: string, villageName: string }
 const CARE: Record<string, string> = { normal: '正常', quiet: '今天活动较少', alert: '有未处理的告警', away: '外出中', no_data: '暂无数据（未装传感器或离线）' }
@@ -64,7 +64,21 @@ function HomeView ({ id, canEdit }: { id: string, canEdit: boolean }): unknown {
     void act.run(async () => { await post('/contacts', { homeId: id, name: c.name.trim(), phone: c.phone.trim(), role: 'family', priority: Number(c.priority) }); setC({ name: '', phone: '', priority: '0' }); contacts.reload() })
   }
   const awayUntil = settings.data?.care.awayUntil ?? null
-  const ordered = [...(contacts.data ?? [])].sort((a, b) => a.priority - b.priority)
+  // The API answers in ladder order (family by priority, then the grid's people, then village duty).
+  const ordered = contacts.data ?? []
+  const family = ordered.filter((k) => k.homeId === id)
+  /** Move a family contact one place earlier/later: renumber the family 0..n-1 in the new order. */
+  const move = (k: Contact, by: -1 | 1) => (): void => {
+    const list = [...family]
+    const i = list.indexOf(k)
+    const j = i + by
+    if (j < 0 || j >= list.length) return
+    list[i] = list[j] as Contact; list[j] = k
+    void act.run(async () => {
+      for (let n = 0; n < list.length; n++) if ((list[n] as Contact).priority !== n) await patch('/contacts/' + encodeURIComponent((list[n] as Contact).id), { priority: n })
+      contacts.reload()
+    })
+  }
   return html`<p><a href="#/homes">← 返回住户</a></p>
     <${Status} error=${home.error} />
     ${home.data !== null ? html`<h1>${home.data.label} <small class="muted">${home.data.villageName} · ${home.data.gridName}</small></h1>` : null}
@@ -85,7 +99,8 @@ function HomeView ({ id, canEdit }: { id: string, canEdit: boolean }): unknown {
     <//>
     <${Card} title="联系人（按通知顺序）">
       <${Status} error=${contacts.error} />
-      <ol>${ordered.map((k) => html`<li>${k.name} · ${CONTACT_ROLE[k.role] ?? k.role} · <a href=${'tel:' + k.phone}>${k.phone}</a></li>`)}</ol>
+      <ol class="contacts">${ordered.map((k) => html`<li data-contact=${k.name}>${k.name} · ${CONTACT_ROLE[k.role] ?? k.role} · <a href=${'tel:' + k.phone}>${k.phone}</a>
+        ${canEdit && k.homeId === id && family.length > 1 ? html` <button class="small" aria-label=${'将' + k.name + '提前'} disabled=${act.busy || family[0] === k} onClick=${move(k, -1)}>↑</button><button class="small" aria-label=${'将' + k.name + '延后'} disabled=${act.busy || family[family.length - 1] === k} onClick=${move(k, 1)}>↓</button>` : null}</li>`)}</ol>
       ${canEdit ? html`<form class="row-form" onSubmit=${addContact}>
         <${Field} label="家属姓名">${(fid: string) => html`<input id=${fid} required value=${c.name} onInput=${(e: Event) => setC({ ...c, name: (e.target as HTMLInputElement).value })} />`}<//>
         <${Field} label="手机号">${(fid: string) => html`<input id=${fid} type="tel" required value=${c.phone} onInput=${(e: Event) => setC({ ...c, phone: (e.target as HTMLInputElement).value })} />`}<//>
