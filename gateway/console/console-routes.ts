@@ -25,8 +25,14 @@ export async function consoleRoutes (app: FastifyInstance, deps: ConsoleDeps): P
   financeApi(app, api)
 
   // ContentService has no public "announce" yet (proposed: ContentService.announce(villageId)); its
-  // context's emit is the same signal a write sends, so the TV cache drops and streams re-fetch.
-  const emit = (deps.content as unknown as { ctx: { emit: (c: ContentChange) => void } }).ctx.emit
+  // context's emit is the same signal a write sends, so the TV cache drops and streams re-fetch. Looked
+  // up defensively: if the service changes shape, screens still poll, and the console must still start.
+  const ctx = (deps.content as unknown as { ctx?: { emit?: (c: ContentChange) => void } }).ctx
+  const emit = ctx?.emit
+  if (typeof emit !== 'function') {
+    deps.log.warn({ feature: 'notice-schedule' }, 'content change signal not found: scheduled notices reach streaming screens on their next poll')
+    return
+  }
   const schedule = new NoticeSchedule({ db: deps.db, clock: deps.clock, log: deps.log, announce: (villageId) => emit({ villageId, kind: 'content' }) })
   schedule.start()
   app.addHook('onClose', async () => { schedule.stop() })

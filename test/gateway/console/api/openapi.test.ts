@@ -1,5 +1,5 @@
-// Every console route is documented in the gateway's OpenAPI (/docs)
-// and no `by` in any body: who acts comes from the session.
+// Every console route is documented in the gateway's OpenAPI (/docs), and no request body has a `by`:
+// who acts comes from the session.
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startGateway, type TestGateway } from '../../../helpers/start-gateway.ts'
 
