@@ -4,6 +4,7 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeWithChromium, press, screenName, waitForScreen } from '../../helpers/chromium.ts'
+import { addDevice } from '../../helpers/start-gateway.ts'
 import { expectOneFocus, moveTo, openTv, pairScreen, startTvFixture, step, type TvFixture } from './tv-fixture.ts'
 
 describeWithChromium('TV app: every section by remote', () => {
@@ -12,6 +13,7 @@ describeWithChromium('TV app: every section by remote', () => {
 
   beforeAll(async () => {
     fx = await startTvFixture()
+    await addDevice(fx.gw, fx.homeId) // a monitored home: the care screen shows status and the away switch
     ;({ page } = await openTv(fx))
     await pairScreen(fx, page, { homeId: fx.homeId })
     await waitForScreen(page, 'home')
