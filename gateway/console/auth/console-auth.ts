@@ -103,9 +103,10 @@ export async function installConsoleAuth (scope: FastifyInstance, deps: ConsoleD
     req.consoleSession = { id: session.id, csrfToken: session.csrfToken }
   })
 
-  // Console responses carry personal data and session answers: never cached by a browser or proxy.
+  // Console responses carry personal data and session answers: never cached by a browser or proxy
+  // (unless a route chose its own policy).
   scope.addHook('onSend', async (_req, reply) => {
-    reply.header('cache-control', 'no-store')
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
   })
 
   await scope.register(sessionRoutes, { ctx })

@@ -38,6 +38,11 @@ describe('console first start', () => {
     // The one-time password is spent; the new one works.
     expect((await login(gw, 'admin', otp as string)).status).toBe(401)
     const again = await signIn(gw, 'admin', '山下庄村 2026 秋收')
+    // More secrets that must stay out of the log: a new user's one-time password, a failed guess.
+    const created = await again.post('/users', { username: 'wang-clerk', displayName: '王会计', role: 'admin' })
+    expect(created.status).toBe(201)
+    expect((await login(gw, 'wang-clerk', 'guessed-Password-77')).status).toBe(401)
+    const reset = await again.post(`/users/${created.body.user.id as string}/reset-password`)
 
     // Restart on the same data: an admin exists, so no new password is printed.
     const dataDir = gw.dataDir
@@ -49,7 +54,7 @@ describe('console first start', () => {
     // Nothing secret in any log line: not the new password, not session tokens or their hashes, not CSRF tokens.
     const logs = allLines + '\n' + gw.lines.join('\n')
     expect(logs.split(otp as string).length).toBe(2) // the one warn line, once
-    for (const secret of ['山下庄村 2026 秋收', admin.cookie, again.cookie, admin.csrfToken, again.csrfToken,
+    for (const secret of ['山下庄村 2026 秋收', created.body.oneTimePassword, reset.body.oneTimePassword, 'guessed-Password-77', admin.cookie, again.cookie, admin.csrfToken, again.csrfToken,
       createHash('sha256').update(admin.cookie).digest('hex'), createHash('sha256').update(again.cookie).digest('hex')]) {
       expect(logs).not.toContain(secret)
     }
