@@ -42,6 +42,12 @@ export async function verifyPassword (password: string, stored: string): Promise
   return timingSafeEqual(actual, expected)
 }
 
+/** A hash made with a lower cost than today's: re-hashed at the next successful sign-in. */
+export function needsRehash (stored: string): boolean {
+  const [kind, N, r, p] = stored.split('$')
+  return kind !== 'scrypt' || Number(N) < SCRYPT.N || Number(r) < SCRYPT.r || Number(p) < SCRYPT.p
+}
+
 /** Why a new password is refused, or null. Length over composition rules (NIST SP 800-63B §5.1.1.2). */
 export function passwordProblem (password: string, username: string): string | null {
   if ([...password].length < MIN_PASSWORD_LENGTH) return `at least ${MIN_PASSWORD_LENGTH} characters`

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { AnjuError } from '../../../src/errors.ts'
 import type { AuthContext } from './console-auth.ts'
 import { SESSION_COOKIE } from './session-store.ts'
-import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts'
+import { hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords.ts'
 import { audit, ROLES } from './principal.ts'
 import type { UserRow } from './user-store.ts'
 
@@ -59,6 +59,7 @@ export async function sessionRoutes (app: FastifyInstance, { ctx }: { ctx: AuthC
       throw new AnjuError('BAD_CREDENTIALS')
     }
     limiter.succeed(username, ip)
+    if (needsRehash(user.passwordHash)) users.rehash(user.id, await hashPassword(password))
     // A cookie from an earlier session on this browser is replaced, not left behind (no fixation, no leftovers).
     const previous = req.cookies[SESSION_COOKIE]
     if (previous !== undefined) sessions.deleteByToken(previous)

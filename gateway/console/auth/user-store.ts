@@ -155,6 +155,11 @@ export class UserStore {
       .run(passwordHash, mustChange ? 1 : 0, this.clock.now(), id)
   }
 
+  /** The same password under a new hash (raised cost): not a password change. */
+  rehash (id: string, passwordHash: string): void {
+    this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, id)
+  }
+
   private writeScope (userId: string, scope: Scope): void {
     this.db.prepare('DELETE FROM user_scopes WHERE user_id = ?').run(userId)
     const insert = this.db.prepare('INSERT INTO user_scopes (user_id, village_id, grid_id, home_id) VALUES (?, ?, ?, ?)')
