@@ -145,27 +145,29 @@ export async function focusInfo (page: Page): Promise<FocusInfo> {
 }
 
 /**
- * The focused element's outline/box-shadow/border/background next to an unfocused [data-focus] of the
- * same tag: a viewer three metres away must see which one is focused.
+ * The focused element's outline and box-shadow against the same element unfocused (blurred and focused
+ * again within one task, so nothing is painted in between): a viewer three metres away must see which
+ * one has focus. Background and text colour are reported too; transforms are left out (they animate).
  */
 export async function focusStyleDiffers (page: Page): Promise<{ differs: boolean, focused: string, other: string }> {
   return await page.evaluate(() => {
     const active = document.activeElement as HTMLElement | null
-    const look = (el: Element): string => {
-      const s = getComputedStyle(el)
-      return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow, s.borderColor, s.backgroundColor, s.transform].join(' | ')
-    }
     if (active === null || !active.hasAttribute('data-focus')) return { differs: false, focused: '(nothing focused)', other: '' }
-    const peers = Array.from(document.querySelectorAll(active.tagName + '[data-focus]')).filter((el) => el !== active && (el as HTMLElement).offsetParent !== null)
-    const others = peers.length > 0 ? peers : Array.from(document.querySelectorAll('[data-focus]')).filter((el) => el !== active && (el as HTMLElement).offsetParent !== null)
-    const other = others[0]
-    if (other === undefined) {
-      // The only focusable on screen: focus must still show, so it must not look like the page default.
+    const ring = (): string => {
       const s = getComputedStyle(active)
-      const shows = (s.outlineStyle !== 'none' && s.outlineWidth !== '0px') || s.boxShadow !== 'none'
-      return { differs: shows, focused: look(active), other: '(no unfocused peer)' }
+      return `outline ${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}; box-shadow ${s.boxShadow}`
     }
-    return { differs: look(active) !== look(other), focused: look(active), other: look(other) }
+    const paint = (): string => {
+      const s = getComputedStyle(active)
+      return `background ${s.backgroundColor}; color ${s.color}`
+    }
+    const focused = ring()
+    const focusedPaint = paint()
+    active.blur()
+    const unfocused = ring()
+    const unfocusedPaint = paint()
+    active.focus({ preventScroll: true })
+    return { differs: focused !== unfocused, focused: `${focused}; ${focusedPaint}`, other: `${unfocused}; ${unfocusedPaint}` }
   })
 }
 

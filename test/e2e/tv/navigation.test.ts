@@ -1,6 +1,6 @@
 // Every section with the remote only (arrows, OK, Back), on a household's screen at 1280×720, in real
 // headless Chromium against a real gateway with the demo content. After every key press exactly one
-// element has focus, on screen, with a focus style that differs from its unfocused peers (step()).
+// element has focus, on screen, with an outline or shadow it does not have unfocused (step()).
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeWithChromium, press, screenName, waitForScreen } from '../../helpers/chromium.ts'

@@ -85,7 +85,7 @@ export async function pairScreen (fx: TvFixture, page: Page, target: { homeId: s
 
 /**
  * Press a key, then insist on what a viewer needs after every press: exactly one focused element, inside
- * the viewport, looking different from its unfocused peers. Focus may land a frame after a screen
+ * the viewport, with an outline or shadow it does not have unfocused. Focus may land a frame after a screen
  * change, so this waits for it rather than sampling once.
  */
 export async function step (page: Page, key: RemoteKey): Promise<void> {
@@ -100,7 +100,7 @@ export async function expectOneFocus (page: Page, when = ''): Promise<void> {
   expect(info.count, `focused elements ${when}`).toBe(1)
   expect(info.inViewport, `focus inside the screen ${when} (${info.focus} "${info.text}")`).toBe(true)
   const style = await focusStyleDiffers(page)
-  expect(style.differs, `visible focus style ${when}: focused ${style.focused} vs ${style.other}`).toBe(true)
+  expect(style.differs, `visible focus style ${when}: focused ${style.focused} vs unfocused ${style.other}`).toBe(true)
 }
 
 /**
