@@ -46,7 +46,7 @@ export async function sessionRoutes (app: FastifyInstance, { ctx }: { ctx: AuthC
     const wait = limiter.attempt(username, ip)
     if (wait > 0) {
       reply.header('retry-after', String(wait))
-      req.log.warn({ part: 'console' }, 'console sign-in rate-limited')
+      req.log.debug({ part: 'console' }, 'console sign-in rate-limited')
       throw new AnjuError('RATE_LIMITED')
     }
     const user = users.byUsername(username)
