@@ -51,7 +51,8 @@ export function financeImportApi (app: FastifyInstance, { deps }: ConsoleApi, he
     const by = helpers.preparer(req, villageOfRow(deps, 'finance_statements', req.params.id))
     const statement = deps.content.finance.get(req.params.id)
     const bytes = Buffer.from(req.body.contentBase64, 'base64')
-    const format = req.body.format ?? (/\.xlsx$/i.test(req.body.filename ?? '') || isZip(bytes) ? 'xlsx' : 'csv')
+    // The bytes outrank the label: a zip is an .xlsx whatever it was called, and decoding one as text helps nobody.
+    const format = isZip(bytes) ? 'xlsx' : req.body.format ?? (/\.xlsx$/i.test(req.body.filename ?? '') ? 'xlsx' : 'csv')
     const read = await rowsOf(bytes, format)
     const result = 'error' in read ? { ok: false as const, errors: [read.error] } : mapLedgerRows(read.rows, { start: statement.periodStart, end: statement.periodEnd })
     if (!result.ok) {
