@@ -45,6 +45,17 @@ describe('console sessions', () => {
     expect(forged.status).toBe(401)
   })
 
+  it('guards the sibling console routes too: no session 401, a write without the CSRF header 403', async () => {
+    expect((await fetch(`${gw.urls.http}/console/api/villages`)).status).toBe(401)
+    const creds = await createUser(gw, { role: 'admin' })
+    const admin = await signIn(gw, creds.username, creds.password)
+    expect((await admin.get('/villages')).status).toBe(200)
+    const noCsrf = await admin.request('POST', '/villages', { name: '下应村' }, { csrf: null })
+    expect(noCsrf.status).toBe(403)
+    expect(noCsrf.body.error).toBe('CSRF')
+    expect(gw.db.prepare("SELECT count(*) AS n FROM villages WHERE name = '下应村'").get()).toEqual({ n: 0 })
+  })
+
   it('gives the same answer for an unknown user, a wrong password and a disabled account', async () => {
     const creds = await createUser(gw, { role: 'admin' })
     const disabled = await createUser(gw, { role: 'admin' })
