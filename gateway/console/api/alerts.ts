@@ -40,11 +40,14 @@ export function alertsApi (app: FastifyInstance, { deps, access }: ConsoleApi): 
     const { state, homeId, gridId } = req.query
     const homes = within(deps.places.listHomes({ gridId }), access.homeIdsVisible(p), (h) => h.id).filter((h) => homeId === undefined || h.id === homeId)
     const byId = new Map(homes.map((h) => [h.id, h]))
-    const filter = state === 'unresolved' || state === 'all' ? {} : { state }
+    // Unresolved is asked for by state, so old open alerts are never crowded out by newer resolved ones.
+    const states = state === 'unresolved' ? (['open', 'acknowledged'] as const) : state === 'all' ? [undefined] : [state]
     // Per home when the scope is small (a grid worker's 10-50 homes); one scan for a whole district.
-    const list = homes.length <= 50 ? homes.flatMap((h) => alerts.list({ ...filter, homeId: h.id })) : alerts.list(filter)
+    const list = states.flatMap((st) => homes.length <= 50
+      ? homes.flatMap((h) => alerts.list({ state: st, homeId: h.id }))
+      : alerts.list({ state: st }))
     return list
-      .filter((a) => byId.has(a.homeId) && (state !== 'unresolved' || a.state !== 'resolved'))
+      .filter((a) => byId.has(a.homeId))
       .sort((a, b) => b.openedAt - a.openedAt)
       .slice(0, LIST_LIMIT)
       .map((a) => { const h = byId.get(a.homeId) as { label: string, gridId: string, villageId: string }; return { ...a, homeLabel: h.label, gridId: h.gridId, villageId: h.villageId } })
