@@ -2,7 +2,7 @@
 // that Excel opens in Chinese and never runs as formulas.
 import { describe, expect, it } from 'vitest'
 import { cellAmount, cellDate, decodeCsv } from '../../../../src/console/finance-import.ts'
-import { statementCsv } from '../../../../src/console/finance-export.ts'
+import { statementCsv, statementPrintHtml } from '../../../../src/console/finance-export.ts'
 
 describe('ledger cells', () => {
   it('reads the date spellings of Chinese accounting exports and refuses impossible days', () => {
@@ -32,5 +32,20 @@ describe('CSV export', () => {
     const csv = statementCsv([{ seq: 1, date: '2025-03-02', voucherNo: '记-001', accountCode: '501', accountName: '经营收入', summary: '=HYPERLINK("x"),租金', incomeCents: 1_200_000, expenseCents: 0, handler: '@王', approver: '李' }])
     expect(csv.startsWith('\uFEFF日期,')).toBe(true)
     expect(csv).toContain('2025-03-02,记-001,501,经营收入,"\'=HYPERLINK(""x""),租金",12000.00,,\'@王,李\r\n')
+  })
+})
+
+describe('printable page', () => {
+  it('escapes what clerks typed and marks a superseded revision', () => {
+    const statement = {
+      id: 'fin-1', villageId: 'vil-a', periodKind: 'month' as const, periodStart: '2025-03-01', periodEnd: '2025-03-31', title: '<script>alert(1)</script>',
+      status: 'superseded' as const, revision: 1, supersedesId: null, correctionReason: null, createdBy: 'user:u1', createdAt: 0, submittedAt: 0,
+      reviewedBy: 'user:u2', reviewedAt: 0, reviewComment: null, publishedAt: 0, contentHash: 'ab'.repeat(32), prevHash: null, incomeCents: 0, expenseCents: 0, entryCount: 0
+    }
+    const html = statementPrintHtml({ statement, villageName: '山下庄', entries: [], changes: [] })
+    expect(html).not.toContain('<script>')
+    expect(html).toContain('&lt;script&gt;')
+    expect(html).toContain('本版已被更正')
+    expect(html).toContain('上一期校验码：（首期）')
   })
 })
