@@ -61,8 +61,12 @@ export async function login (gw: Pick<TestGateway, 'urls'>, username: string, pa
   const res = await fetch(url(gw, '/session'), {
     method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ username, password })
   })
-  const cookie = res.headers.getSetCookie().map((c) => /^anju_session=([^;]*)/.exec(c)?.[1]).find((v) => v !== undefined && v !== '') ?? null
-  return { ...await answer(res), cookie }
+  return { ...await answer(res), cookie: sessionCookieOf(res.headers) }
+}
+
+/** The session token a response sets, or null (none, or a clearing one). */
+function sessionCookieOf (headers: Headers): string | null {
+  return headers.getSetCookie().map((c) => /^anju_session=([^;]*)/.exec(c)?.[1]).find((v) => v !== undefined && v !== '') ?? null
 }
 
 export async function signIn (gw: Pick<TestGateway, 'urls'>, username: string, password: string): Promise<ConsoleClient> {
@@ -78,6 +82,9 @@ export async function signIn (gw: Pick<TestGateway, 'urls'>, username: string, p
       if (csrf !== null) headers['x-csrf-token'] = csrf
       if (body !== undefined) headers['content-type'] = 'application/json'
       const r = await fetch(url(gw, path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+      // A cookie jar's one job: follow a renewed session (the password change issues a new cookie).
+      const renewed = sessionCookieOf(r.headers)
+      if (renewed !== null) client.cookie = renewed
       return await answer(r)
     },
     get: async (path) => await client.request('GET', path),

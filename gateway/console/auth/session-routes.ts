@@ -91,7 +91,7 @@ export async function sessionRoutes (app: FastifyInstance, { ctx }: { ctx: AuthC
   r.post('/session/password', {
     config: { consoleAuth: 'passwordChange' },
     schema: {
-      tags, summary: 'Change the own password (required after a one-time password); ends the user\'s other sessions',
+      tags, summary: 'Change the own password (required after a one-time password); ends the user\'s other sessions and renews this one',
       body: z.object({ current: z.string().min(1).max(256), next: z.string().min(1).max(256) }),
       response: { 200: sessionAnswer }
     }
@@ -108,10 +108,14 @@ export async function sessionRoutes (app: FastifyInstance, { ctx }: { ctx: AuthC
     if (problem !== null) throw new AnjuError('WEAK_PASSWORD', `password too weak: ${problem}`)
     if (req.body.next === req.body.current) throw new AnjuError('WEAK_PASSWORD', 'password too weak: must differ from the current one')
     users.setPassword(user.id, await hashPassword(req.body.next), false)
-    // Whoever else holds a session of this account (a stolen one) is out; this one stays.
-    sessions.deleteForUser(user.id, session.id)
+    // Every session of this account ends (a stolen one too); this browser gets a new session id, as on
+    // any change of privilege (OWASP Session Management Cheat Sheet, "Renew the Session ID After Any
+    // Privilege Level Change"). The CSRF token carries over, so the open page keeps working.
+    sessions.deleteForUser(user.id)
+    const renewed = sessions.create(user.id, { ip: req.ip, userAgent: req.headers['user-agent'], csrfToken: session.csrfToken })
+    ctx.setSessionCookie(req, reply, renewed.token)
     audit(deps.db, `user:${user.id}`, 'change_password', 'user', user.id, undefined, now())
-    return { user: userOf(ctx, users.byId(user.id) as UserRow), csrfToken: session.csrfToken }
+    return { user: userOf(ctx, users.byId(user.id) as UserRow), csrfToken: renewed.session.csrfToken }
   })
 }
 

@@ -28,11 +28,12 @@ const TOUCH_EVERY_MS = 60_000
 export class SessionStore {
   constructor (private readonly db: Db, private readonly clock: Clock, private readonly policy: SessionPolicy) {}
 
-  create (userId: string, meta: { ip?: string, userAgent?: string }): { token: string, session: SessionRow } {
+  /** A new session; `csrfToken` carries an open page's token over when a session is renewed. */
+  create (userId: string, meta: { ip?: string, userAgent?: string, csrfToken?: string }): { token: string, session: SessionRow } {
     const token = randomBytes(32).toString('base64url')
     const now = this.clock.now()
     const session: SessionRow = {
-      id: hashSecret(token), userId, csrfToken: randomBytes(32).toString('base64url'), createdAt: now, lastSeenAt: now,
+      id: hashSecret(token), userId, csrfToken: meta.csrfToken ?? randomBytes(32).toString('base64url'), createdAt: now, lastSeenAt: now,
       expiresAt: Math.min(now + this.policy.idleMs, now + this.policy.maxMs)
     }
     // Expired rows are cleaned up here, where sessions are made, so the table cannot grow without bound.

@@ -30,10 +30,16 @@ describe('console first start', () => {
     const wrongCurrent = await admin.post('/session/password', { current: 'not-the-password', next: '山下庄村 2026 秋收' })
     expect(wrongCurrent.status).toBe(401)
 
+    const firstCookie = admin.cookie
     const changed = await admin.post('/session/password', { current: otp, next: '山下庄村 2026 秋收' })
     expect(changed.status).toBe(200)
     expect(changed.body.user.mustChangePassword).toBe(false)
+    // A new session id after the change; the page's CSRF token still works; the old cookie is dead.
+    expect(admin.cookie).not.toBe(firstCookie)
+    expect(changed.body.csrfToken).toBe(admin.csrfToken)
     expect((await admin.get('/users')).status).toBe(200)
+    expect((await admin.patch('/users/nobody', { displayName: 'x' })).status).toBe(404)
+    expect((await fetch(`${gw.urls.http}/console/api/session`, { headers: { cookie: `anju_session=${firstCookie}` } })).status).toBe(401)
 
     // The one-time password is spent; the new one works.
     expect((await login(gw, 'admin', otp as string)).status).toBe(401)
@@ -54,8 +60,8 @@ describe('console first start', () => {
     // Nothing secret in any log line: not the new password, not session tokens or their hashes, not CSRF tokens.
     const logs = allLines + '\n' + gw.lines.join('\n')
     expect(logs.split(otp as string).length).toBe(2) // the one warn line, once
-    for (const secret of ['山下庄村 2026 秋收', created.body.oneTimePassword, reset.body.oneTimePassword, 'guessed-Password-77', admin.cookie, again.cookie, admin.csrfToken, again.csrfToken,
-      createHash('sha256').update(admin.cookie).digest('hex'), createHash('sha256').update(again.cookie).digest('hex')]) {
+    for (const secret of ['山下庄村 2026 秋收', created.body.oneTimePassword, reset.body.oneTimePassword, 'guessed-Password-77', firstCookie, admin.cookie, again.cookie, admin.csrfToken, again.csrfToken,
+      createHash('sha256').update(firstCookie).digest('hex'), createHash('sha256').update(admin.cookie).digest('hex'), createHash('sha256').update(again.cookie).digest('hex')]) {
       expect(logs).not.toContain(secret)
     }
   })
