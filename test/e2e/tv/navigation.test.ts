@@ -94,4 +94,20 @@ describeWithChromium('TV app: every section by remote', () => {
       expect(page.url()).toBe(url)
     }
   })
+
+  it('at 1920×1080 too: every tile opens and Back returns, one visible focus throughout', async () => {
+    // The same box's token, on a 1080p screen (a second set-top box of the household, say).
+    const token = await page.evaluate(() => localStorage.getItem('anju.token'))
+    const { page: big } = await openTv(fx, 'poll=2000', { size: '1080p', storage: { 'anju.token': token ?? '' } })
+    await waitForScreen(big, 'home')
+    await expectOneFocus(big, 'on the 1080p home screen')
+    for (const tile of ['party', 'finance', 'safety', 'care']) {
+      await moveTo(big, `[data-tile="${tile}"]`)
+      await step(big, 'ok')
+      await waitForScreen(big, tile)
+      await step(big, 'down')
+      await step(big, 'back')
+      await waitForScreen(big, 'home')
+    }
+  })
 })
