@@ -70,6 +70,12 @@ describeWithChromium('console: a grid worker acknowledges and closes an alert on
     await signInUi(page, worker.username, worker.password)
     // Alerts are a grid worker's first page; the list fits the phone without sideways scrolling.
     await page.waitForSelector(`[data-alert="${alertId}"]`)
+    // The menu folds away on a phone and opens with one tap; a grid worker sees only their pages.
+    expect(await page.isVisible('nav#nav')).toBe(false)
+    await page.tap('.menu-toggle')
+    expect(await page.isVisible('nav#nav')).toBe(true)
+    expect(await page.$$eval('[data-nav]', (els) => els.map((e) => e.getAttribute('data-nav')))).toEqual(['alerts', 'homes', 'devices'])
+    await page.tap('.menu-toggle')
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true)
     await page.tap(`[data-alert="${alertId}"]`)
     await page.waitForSelector('[data-alert-state="open"]')

@@ -12,6 +12,8 @@ export interface ConsolePage { context: BrowserContext, page: Page }
 export async function openConsole (browser: Browser, base: string, device: typeof PC | typeof PHONE = PC): Promise<ConsolePage> {
   const context = await browser.newContext({ ...device, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
   const page = await context.newPage()
+  // Below the test timeout, so a stuck wait names its selector instead of timing the whole test out.
+  page.setDefaultTimeout(15_000)
   // A CSP violation or script error means a page that half works; fail the test on it.
   const problems: string[] = []
   page.on('pageerror', (err) => problems.push(String(err)))

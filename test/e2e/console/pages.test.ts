@@ -58,10 +58,10 @@ describeWithChromium('console: every page for an admin', () => {
       await page.getByLabel('家属姓名').fill(name)
       await page.getByLabel('手机号').fill(phone)
       await page.getByRole('button', { name: '添加联系人' }).click()
-      await page.waitForSelector(`[data-contact="${name}"]`)
+      await page.waitForSelector(`[data-contact="${name}"]`, { timeout: 10_000 })
     }
     await page.getByRole('button', { name: '将王小女儿提前' }).click()
-    await page.waitForFunction(() => document.querySelector('.contacts li')?.getAttribute('data-contact') === '王小女儿')
+    await page.waitForFunction(() => document.querySelector('.contacts li')?.getAttribute('data-contact') === '王小女儿', undefined, { timeout: 10_000 })
     const family = await gw.api<Array<{ name: string, priority: number }>>('GET', `/api/v1/contacts?homeId=${homeId}`)
     expect([...family.body].sort((a, b) => a.priority - b.priority).map((c) => c.name)).toEqual(['王小女儿', '王大儿子'])
   })
@@ -117,5 +117,13 @@ describeWithChromium('console: every page for an admin', () => {
     await page.waitForSelector('text=紧急广播已发出')
     const after = await gw.api<Array<{ active: boolean, title: string }>>('GET', `/api/v1/content/broadcasts?villageId=${villageId}`)
     expect(after.body.filter((b) => b.active).map((b) => b.title)).toEqual(['台风“海葵”将于今晚登陆'])
+  })
+
+  it('signing out returns to the login page, and a reload stays signed out', async () => {
+    await page.getByRole('button', { name: '退出' }).click()
+    await page.waitForSelector('#login-title')
+    await page.reload()
+    await page.waitForSelector('#login-title')
+    expect(await page.$('nav#nav')).toBeNull()
   })
 })

@@ -53,20 +53,21 @@ function HomeView ({ id, canEdit }: { id: string, canEdit: boolean }): unknown {
   const [ok, setOk] = useState<string | null>(null)
   const [days, setDays] = useState('3')
   const [name, setName] = useState('')
-  const [c, setC] = useState({ name: '', phone: '', priority: '0' })
+  // Priority empty: after the family contacts already there (a new contact is asked last, not tied first).
+  const [c, setC] = useState({ name: '', phone: '', priority: '' })
   const away = (until: number | null) => (): void => {
     setOk(null)
     void act.run(async () => { await post('/homes/' + encodeURIComponent(id) + '/away', { until }); setOk(until === null ? '已结束外出模式' : '已设置外出模式'); settings.reload() })
   }
   const addResident = (e: Event): void => { e.preventDefault(); void act.run(async () => { await post('/residents', { homeId: id, name: name.trim() }); setName(''); residents.reload() }) }
-  const addContact = (e: Event): void => {
-    e.preventDefault()
-    void act.run(async () => { await post('/contacts', { homeId: id, name: c.name.trim(), phone: c.phone.trim(), role: 'family', priority: Number(c.priority) }); setC({ name: '', phone: '', priority: '0' }); contacts.reload() })
-  }
-  const awayUntil = settings.data?.care.awayUntil ?? null
   // The API answers in ladder order (family by priority, then the grid's people, then village duty).
   const ordered = contacts.data ?? []
   const family = ordered.filter((k) => k.homeId === id)
+  const addContact = (e: Event): void => {
+    e.preventDefault()
+    void act.run(async () => { await post('/contacts', { homeId: id, name: c.name.trim(), phone: c.phone.trim(), role: 'family', priority: c.priority === '' ? Math.min(99, Math.max(-1, ...family.map((k) => k.priority)) + 1) : Number(c.priority) }); setC({ name: '', phone: '', priority: '' }); contacts.reload() })
+  }
+  const awayUntil = settings.data?.care.awayUntil ?? null
   /** Move a family contact one place earlier/later: renumber the family 0..n-1 in the new order. */
   const move = (k: Contact, by: -1 | 1) => (): void => {
     const list = [...family]
@@ -104,7 +105,7 @@ function HomeView ({ id, canEdit }: { id: string, canEdit: boolean }): unknown {
       ${canEdit ? html`<form class="row-form" onSubmit=${addContact}>
         <${Field} label="家属姓名">${(fid: string) => html`<input id=${fid} required value=${c.name} onInput=${(e: Event) => setC({ ...c, name: (e.target as HTMLInputElement).value })} />`}<//>
         <${Field} label="手机号">${(fid: string) => html`<input id=${fid} type="tel" required value=${c.phone} onInput=${(e: Event) => setC({ ...c, phone: (e.target as HTMLInputElement).value })} />`}<//>
-        <${Field} label="顺序（小的先通知）">${(fid: string) => html`<input id=${fid} type="number" min="0" max="99" value=${c.priority} onInput=${(e: Event) => setC({ ...c, priority: (e.target as HTMLInputElement).value })} />`}<//>
+        <${Field} label="顺序（小的先通知，留空排在最后）">${(fid: string) => html`<input id=${fid} type="number" min="0" max="99" value=${c.priority} onInput=${(e: Event) => setC({ ...c, priority: (e.target as HTMLInputElement).value })} />`}<//>
         <button type="submit" disabled=${act.busy}>添加联系人</button></form>` : null}
     <//>`
 }
