@@ -2,9 +2,10 @@
 // (changing their one-time password first), creates a statement, imports a ledger CSV — a bad file
 // first, whose errors appear next to the offending rows — and submits; a reviewer signs in and approves;
 // then a village TV (unpaired: the village's public content) shows it under 财务公开, reached by remote.
+// Also: the exports of a published statement, and a reviewer's return with the reason the clerk sees.
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createUser } from '../../helpers/console-session.ts'
+import { createUser, signIn } from '../../helpers/console-session.ts'
 import { describeWithChromium, launchChromium, newScreen, waitForScreen, type Tv } from '../../helpers/chromium.ts'
 import { seedHome, startGateway, type TestGateway } from '../../helpers/start-gateway.ts'
 import { moveTo, step } from '../tv/tv-fixture.ts'
@@ -22,6 +23,7 @@ const BAD = [HEADER,
   '2026-11-02,记-002,541,管理费用,办公用品,,356.50,王会计,李书记',
   '2026-10-28,记-003,531,公益支出,路灯维修,100,1800,王会计,李书记'].join('\r\n') + '\r\n'
 const TITLE = '2026年10月村级财务收支公开'
+const NEW_PASSWORD = 'Neue-Passwort-2026!'
 
 describeWithChromium('console: a finance statement from the clerk\'s PC to the village TV', () => {
   let gw: TestGateway
@@ -29,11 +31,14 @@ describeWithChromium('console: a finance statement from the clerk\'s PC to the v
   let villageId: string
   let clerk: { username: string, password: string }
   let reviewer: { username: string, password: string }
+  /** The clerk after the forced change of the one-time password. */
+  const clerkNow = { username: '', password: NEW_PASSWORD }
 
   beforeAll(async () => {
     gw = await startGateway()
     ;({ villageId } = await seedHome(gw))
     clerk = await createUser(gw, { role: 'clerk', scope: { villageIds: [villageId] }, mustChangePassword: true, displayName: '王文书' })
+    clerkNow.username = clerk.username
     reviewer = await createUser(gw, { role: 'reviewer', scope: { villageIds: [villageId] }, displayName: '赵组长' })
     tv = await launchChromium()
   }, 60_000)
@@ -49,7 +54,7 @@ describeWithChromium('console: a finance statement from the clerk\'s PC to the v
   it('clerk: forced password change, create, bad import shows row errors, good import, submit', async () => {
     const { page, context } = await openConsole(tv.browser, gw.urls.http)
     await signInUi(page, clerk.username, clerk.password, 'password')
-    const next = 'Neue-Passwort-2026!'
+    const next = NEW_PASSWORD
     await page.getByLabel('当前密码').fill(clerk.password)
     await page.getByLabel('新密码', { exact: true }).fill(next)
     await page.getByLabel('再次输入新密码').fill(next)
@@ -92,11 +97,44 @@ describeWithChromium('console: a finance statement from the clerk\'s PC to the v
     await page.waitForSelector('[data-status="submitted"]')
     await page.click('[data-action="approve"]')
     await page.waitForSelector('[data-status="published"]')
-    expect(await page.isVisible('text=导出 CSV')).toBe(true)
+    // The exports are plain links on the signed-in session: the CSV opens in Excel with the same rows.
+    const csv = await page.request.get(new URL(await page.getAttribute('text=导出 CSV', 'href') ?? '', page.url()).href)
+    expect(csv.status()).toBe(200)
+    expect(await csv.text()).toContain('村集体厂房租金')
+    const print = await page.request.get(new URL(await page.getAttribute('text=打印公示页', 'href') ?? '', page.url()).href)
+    expect(await print.text()).toContain('村务财务公开')
     const list = await gw.api<Array<{ title: string, status: string }>>('GET', `/api/v1/content/finance/statements?villageId=${villageId}`)
     expect(list.body.find((s) => s.title === TITLE)?.status).toBe('published')
     expect(problemsOf(page)).toEqual([])
     await context.close()
+  })
+
+  it('reviewer: returns a statement with a comment, and the clerk sees why', async () => {
+    // A second period drafted and submitted over the API (the UI path is covered above).
+    const api = await signIn(gw, clerkNow.username, clerkNow.password)
+    const draft = await api.post('/finance/statements', { villageId, periodKind: 'month', periodStart: '2026-09-01', periodEnd: '2026-09-30', title: '2026年9月村级财务收支公开' })
+    expect(draft.status).toBe(201)
+    const rows = [{ date: '2026-09-03', voucherNo: '记-101', accountCode: '501', accountName: '经营收入', summary: '鱼塘承包费', income: '5000.00', handler: '王会计', approver: '李书记' }]
+    expect((await api.put(`/finance/statements/${draft.body.id}/entries`, { entries: rows })).status).toBe(200)
+    expect((await api.post(`/finance/statements/${draft.body.id}/submit`)).status).toBe(200)
+
+    const { page, context } = await openConsole(tv.browser, gw.urls.http)
+    await signInUi(page, reviewer.username, reviewer.password)
+    await page.click('a:has-text("2026年9月村级财务收支公开")')
+    await page.waitForSelector('[data-status="submitted"]')
+    expect(await page.isDisabled('[data-action="return"]')).toBe(true) // a return always says why
+    await page.getByLabel('审核意见（退回时必填）').fill('鱼塘承包费请附合同编号')
+    await page.click('[data-action="return"]')
+    await page.waitForSelector('[data-status="returned"]')
+    await context.close()
+
+    const clerkPage = await openConsole(tv.browser, gw.urls.http)
+    await signInUi(clerkPage.page, clerkNow.username, clerkNow.password)
+    await clerkPage.page.goto(`${gw.urls.http}/console/#/finance/${draft.body.id}`)
+    await clerkPage.page.waitForSelector('[data-status="returned"]')
+    expect(await clerkPage.page.textContent('.facts')).toContain('鱼塘承包费请附合同编号')
+    expect(await clerkPage.page.isVisible('[data-action="submit"]')).toBe(true)
+    await clerkPage.context.close()
   })
 
   it('TV: 财务公开 shows the approved statement, reached with the remote', async () => {
