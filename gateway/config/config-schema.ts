@@ -15,7 +15,13 @@ export const configSchema = z.object({
   adminToken: z.string().min(24, 'ANJU_ADMIN_TOKEN must be at least 24 characters').optional(),
   http: z.object({
     host: z.string().default('0.0.0.0'),
-    port: port.default(8080)
+    port: port.default(8080),
+    /**
+     * Behind a reverse proxy (nginx, a township's gateway), the proxy addresses whose X-Forwarded-For is
+     * believed, comma-separated IPs/CIDRs or `loopback`; per-IP limits (sign-in, pairing) then see the
+     * real client. Unset: the connection's address is the client (never trust a header by default).
+     */
+    trustProxy: z.string().min(1).optional()
   }).prefault({}),
   mqtt: z.object({
     host: z.string().default('0.0.0.0'),

@@ -9,6 +9,7 @@ const ENV_MAP: Record<string, string[]> = {
   ANJU_ADMIN_TOKEN: ['adminToken'],
   ANJU_HTTP_HOST: ['http', 'host'],
   ANJU_HTTP_PORT: ['http', 'port'],
+  ANJU_HTTP_TRUST_PROXY: ['http', 'trustProxy'],
   ANJU_MQTT_HOST: ['mqtt', 'host'],
   ANJU_MQTT_PORT: ['mqtt', 'port'],
   ANJU_MQTTS_PORT: ['mqtt', 'tlsPort'],

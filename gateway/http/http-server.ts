@@ -34,7 +34,8 @@ import { consoleAppRoutes } from '../console/console-app-routes.ts'
 export type HttpDeps = HealthDeps & DeviceRouteDeps & TvRouteDeps & { db: Db, config: Config, places: PlacesStore, telemetry: TelemetryStore, alerts: AlertEngine, notify: NotifyService, adminToken: string, log: Logger, ackLinks: AckLinkRouteDeps['ackLinks'], clock: AckLinkRouteDeps['clock'] }
 
 export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.log.child({ part: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1_048_576,
+  const trustProxy = deps.config.http.trustProxy?.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const app = Fastify({ trustProxy: trustProxy ?? false, loggerInstance: deps.log.child({ part: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1_048_576,
     // Acknowledge-link tokens (gateway/alerts/ack-links.ts) run to ~150 characters; fastify's default is 100.
     routerOptions: { maxParamLength: 512 } })
   app.setValidatorCompiler(validatorCompiler)
