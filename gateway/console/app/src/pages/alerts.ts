@@ -19,7 +19,7 @@ const REFRESH_MS = 30_000
 const home = (a: AlertRow): string => a.homeLabel ?? a.residentName ?? a.homeId
 
 export function Alerts ({ session, args }: { session: Session, args: string[] }): unknown {
-  return args[0] !== undefined ? html`<${AlertView} id=${args[0]} me=${session.user.id} />` : html`<${AlertList} />`
+  return args[0] !== undefined ? html`<${AlertView} id=${args[0]} me=${session.user.id} canResolve=${session.user.role !== 'family'} />` : html`<${AlertList} />`
 }
 
 function AlertList (): unknown {
@@ -48,7 +48,8 @@ function AlertList (): unknown {
   <//>`
 }
 
-function AlertView ({ id, me }: { id: string, me: string }): unknown {
+/** Family acknowledge ("I'm on it"); closing with a visit outcome is for staff who went (the API agrees). */
+function AlertView ({ id, me, canResolve }: { id: string, me: string, canResolve: boolean }): unknown {
   const alert = useLoad(() => get<AlertDetail>('/alerts/' + encodeURIComponent(id)), [id])
   const act = useAction()
   const [outcome, setOutcome] = useState('')
@@ -72,7 +73,7 @@ function AlertView ({ id, me }: { id: string, me: string }): unknown {
       </dl>
       ${act.error !== null ? html`<p class="error" role="alert">${act.error}</p>` : null}
       ${a.state === 'open' ? html`<button class="primary big block" data-action="ack" disabled=${act.busy} onClick=${ack}>确认（我去处理）</button>` : null}
-      ${a.state !== 'resolved' ? html`<form class="resolve" onSubmit=${resolve}>
+      ${a.state !== 'resolved' && canResolve ? html`<form class="resolve" onSubmit=${resolve}>
         <${Field} label="处理结果">${(fid: string) => html`<select id=${fid} name="outcome" required value=${outcome} onChange=${(e: Event) => setOutcome((e.target as HTMLSelectElement).value)}>
           <option value="">请选择…</option>
           ${Object.keys(OUTCOME).map((k) => html`<option value=${k}>${OUTCOME[k]}</option>`)}
