@@ -2,7 +2,6 @@
 // signed-in user's role and scope. installConsoleAuth (auth/) has already authenticated the request and
 // set req.principal; each route checks the role (requireRole, 403) and the scope (Access, 404).
 import type { FastifyInstance } from 'fastify'
-import type { ContentChange } from '../content/content-service.ts'
 import { alertsApi } from './api/alerts.ts'
 import { consoleApi } from './api/common.ts'
 import { contentApi } from './api/content.ts'
@@ -24,16 +23,8 @@ export async function consoleRoutes (app: FastifyInstance, deps: ConsoleDeps): P
   contentApi(app, api)
   financeApi(app, api)
 
-  // ContentService has no public "announce" yet (proposed: ContentService.announce(villageId)); its
-  // context's emit is the same signal a write sends, so the TV cache drops and streams re-fetch. Looked
-  // up defensively: if the service changes shape, screens still poll, and the console must still start.
-  const ctx = (deps.content as unknown as { ctx?: { emit?: (c: ContentChange) => void } }).ctx
-  const emit = ctx?.emit
-  if (typeof emit !== 'function') {
-    deps.log.warn({ feature: 'notice-schedule' }, 'content change signal not found: scheduled notices reach streaming screens on their next poll')
-    return
-  }
-  const schedule = new NoticeSchedule({ db: deps.db, clock: deps.clock, log: deps.log, announce: (villageId) => emit({ villageId, kind: 'content' }) })
+  // Scheduled notices: streaming screens re-fetch when one starts or ends (polling ones see it anyway).
+  const schedule = new NoticeSchedule({ db: deps.db, clock: deps.clock, log: deps.log, announce: (villageId) => { deps.content.announce(villageId) } })
   schedule.start()
   app.addHook('onClose', async () => { schedule.stop() })
 }

@@ -88,6 +88,11 @@ export class ContentService {
     return verifyChain(this.db, villageId)
   }
 
+  /** Tell the village's screens that what they show changed without a write (a scheduled notice started). */
+  announce (villageId: string): void {
+    this.emit({ villageId, kind: 'content' })
+  }
+
   /** Stops timers (broadcast expiry); they are unref'd, so forgetting this never holds a process open. */
   close (): void {
     this.broadcasts.close()

@@ -44,6 +44,15 @@ export class PlacesStore {
       WHERE @villageId IS NULL OR village_id = @villageId ORDER BY id`).all({ villageId: villageId ?? null }) as Grid[]
   }
 
+  getGrid (id: string): Grid | undefined {
+    return this.db.prepare('SELECT id, village_id AS villageId, name, created_at AS createdAt FROM grids WHERE id = ?').get(id) as Grid | undefined
+  }
+
+  renameGrid (id: string, name: string): Grid {
+    if (this.db.prepare('UPDATE grids SET name = ? WHERE id = ?').run(name, id).changes === 0) throw new AnjuError('NOT_FOUND', `grid ${id} does not exist`)
+    return this.getGrid(id) as Grid
+  }
+
   createHome (input: HomeInput): Home {
     const gridRow = this.db.prepare('SELECT village_id AS villageId FROM grids WHERE id = ?').get(input.gridId) as { villageId: string } | undefined
     if (gridRow === undefined) throw new AnjuError('NOT_FOUND', `grid ${input.gridId} does not exist`)
@@ -57,6 +66,11 @@ export class PlacesStore {
 
   getHome (id: string): Home | undefined {
     return this.db.prepare(`${this.homeSelect} WHERE h.id = ?`).get(id) as Home | undefined
+  }
+
+  relabelHome (id: string, label: string): Home {
+    if (this.db.prepare('UPDATE homes SET label = ? WHERE id = ?').run(label, id).changes === 0) throw new AnjuError('NOT_FOUND', `home ${id} does not exist`)
+    return this.getHome(id) as Home
   }
 
   listHomes (filter: { gridId?: string, villageId?: string } = {}): Home[] {
@@ -75,6 +89,11 @@ export class PlacesStore {
   listResidents (homeId?: string): Resident[] {
     return this.db.prepare(`SELECT id, home_id AS homeId, name, birth_year AS birthYear, created_at AS createdAt
       FROM residents WHERE @homeId IS NULL OR home_id = @homeId ORDER BY id`).all({ homeId: homeId ?? null }) as Resident[]
+  }
+
+  /** The home a resident lives in, or undefined when there is no such resident. */
+  residentHome (id: string): string | undefined {
+    return (this.db.prepare('SELECT home_id AS homeId FROM residents WHERE id = ?').get(id) as { homeId: string } | undefined)?.homeId
   }
 
   /** Privacy: deletes the resident's record; returns their home so the caller deletes its telemetry too. */
@@ -102,9 +121,24 @@ export class PlacesStore {
     return row
   }
 
+  private readonly contactSelect = `SELECT id, home_id AS homeId, grid_id AS gridId, village_id AS villageId, name, phone, role,
+      priority, created_at AS createdAt FROM contacts`
+
+  getContact (id: string): Contact | undefined {
+    return this.db.prepare(`${this.contactSelect} WHERE id = ?`).get(id) as Contact | undefined
+  }
+
+  /** Rename, a new phone, or a new place in the escalation order (priority, lowest first). */
+  updateContact (id: string, change: { name?: string, phone?: string, priority?: number }): Contact {
+    const current = this.getContact(id)
+    if (current === undefined) throw new AnjuError('NOT_FOUND', `contact ${id} does not exist`)
+    const next = { ...current, ...change }
+    this.db.prepare('UPDATE contacts SET name = @name, phone = @phone, priority = @priority WHERE id = @id').run(next)
+    return next
+  }
+
   listContacts (filter: { homeId?: string, gridId?: string, villageId?: string } = {}): Contact[] {
-    return this.db.prepare(`SELECT id, home_id AS homeId, grid_id AS gridId, village_id AS villageId, name, phone, role,
-      priority, created_at AS createdAt FROM contacts
+    return this.db.prepare(`${this.contactSelect}
       WHERE (@homeId IS NULL OR home_id = @homeId) AND (@gridId IS NULL OR grid_id = @gridId)
         AND (@villageId IS NULL OR village_id = @villageId)
       ORDER BY role, priority, id`).all({

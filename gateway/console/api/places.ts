@@ -1,7 +1,5 @@
 // Villages, grids, homes, residents and contacts within the caller's scope. Clerks manage their
-// villages; grid workers and family read what they may see; reviewers see no residents' data. PlacesStore
-// has no updates yet, so the three small UPDATEs (grid name, home label, contact fields) are here;
-// proposed: move them into PlacesStore as updateGrid/updateHome/updateContact.
+// villages; grid workers and family read what they may see; reviewers see no residents' data.
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -16,16 +14,16 @@ const STAFF = ['admin', 'clerk', 'grid_worker'] as const
 
 export function placesApi (app: FastifyInstance, { deps, access }: ConsoleApi): void {
   const r = app.withTypeProvider<ZodTypeProvider>()
-  const { places, db } = deps
+  const { places } = deps
   const tags = ['console: places']
   const homeOr404 = (p: Principal, id: string): z.infer<typeof home> => {
     access.assertHome(p, id)
     return places.getHome(id) as z.infer<typeof home>
   }
   const villageOfGrid = (gridId: string): string => {
-    const g = db.prepare('SELECT village_id AS v FROM grids WHERE id = ?').get(gridId) as { v: string } | undefined
+    const g = places.getGrid(gridId)
     if (g === undefined) throw new AnjuError('NOT_FOUND')
-    return g.v
+    return g.villageId
   }
   /** A contact hangs off a home, a grid or a village: scope is checked on whichever it is. */
   const assertContactWrite = (p: Principal, c: { homeId?: string | null, gridId?: string | null, villageId?: string | null }): void => {
@@ -34,8 +32,7 @@ export function placesApi (app: FastifyInstance, { deps, access }: ConsoleApi): 
     else if (c.villageId != null) access.assertManageVillage(p, c.villageId)
   }
   const contactOr404 = (p: Principal, id: string): Contact => {
-    const c = db.prepare(`SELECT id, home_id AS homeId, grid_id AS gridId, village_id AS villageId, name, phone, role, priority,
-      created_at AS createdAt FROM contacts WHERE id = ?`).get(id) as Contact | undefined
+    const c = places.getContact(id)
     if (c === undefined) throw new AnjuError('NOT_FOUND')
     const visible = c.homeId !== null ? access.canSeeHome(p, c.homeId) : c.gridId !== null ? access.canSeeGrid(p, c.gridId) : access.canManageVillage(p, c.villageId as string)
     if (!visible) throw new AnjuError('NOT_FOUND')
@@ -68,9 +65,9 @@ export function placesApi (app: FastifyInstance, { deps, access }: ConsoleApi): 
     const p = requireRole(req, 'admin', 'clerk')
     access.assertGrid(p, req.params.id)
     access.assertManageVillage(p, villageOfGrid(req.params.id))
-    db.prepare('UPDATE grids SET name = ? WHERE id = ?').run(req.body.name, req.params.id)
+    const g = places.renameGrid(req.params.id, req.body.name)
     access.audit(p, 'update', 'grid', req.params.id, req.body)
-    return places.listGrids().find((g) => g.id === req.params.id) as z.infer<typeof grid>
+    return g
   })
 
   r.get('/homes', { schema: { tags, querystring: placeQuery, response: { 200: z.array(home) }, description: 'Homes in scope: a grid worker\'s grids, a family member\'s elder, a clerk\'s villages.' } }, async (req) => {
@@ -80,10 +77,10 @@ export function placesApi (app: FastifyInstance, { deps, access }: ConsoleApi): 
   r.get('/homes/:id', { schema: { tags, params: idParam, response: { 200: homeDetail }, description: '404 outside the caller\'s scope. Staff views are audited.' } }, async (req) => {
     const p = requireRole(req)
     const h = homeOr404(p, req.params.id)
-    const names = db.prepare('SELECT g.name AS gridName, v.name AS villageName FROM grids g JOIN villages v ON v.id = g.village_id WHERE g.id = ?')
-      .get(h.gridId) as { gridName: string, villageName: string }
+    const gridName = places.getGrid(h.gridId)?.name ?? ''
+    const villageName = places.listVillages().find((v) => v.id === h.villageId)?.name ?? ''
     access.auditView(p, 'home', h.id)
-    return { ...h, ...names }
+    return { ...h, gridName, villageName }
   })
   r.post('/homes', { schema: { tags, body: homeInput, response: { 201: home } } }, async (req, reply) => {
     const p = requireRole(req, 'admin', 'clerk')
@@ -96,9 +93,9 @@ export function placesApi (app: FastifyInstance, { deps, access }: ConsoleApi): 
     const p = requireRole(req, 'admin', 'clerk')
     const h = homeOr404(p, req.params.id)
     access.assertManageVillage(p, h.villageId)
-    db.prepare('UPDATE homes SET label = ? WHERE id = ?').run(req.body.label, h.id)
+    const updated = places.relabelHome(h.id, req.body.label)
     access.audit(p, 'update', 'home', h.id, req.body)
-    return places.getHome(h.id) as z.infer<typeof home>
+    return updated
   })
 
   r.get('/homes/:id/residents', { schema: { tags, params: idParam, response: { 200: z.array(resident) }, description: 'Audited (a staff view of residents\' data).' } }, async (req) => {
@@ -116,12 +113,12 @@ export function placesApi (app: FastifyInstance, { deps, access }: ConsoleApi): 
   })
   r.delete('/residents/:id', { schema: { tags, params: idParam, description: 'Deletes the resident and the telemetry of their home (privacy).' } }, async (req, reply) => {
     const p = requireRole(req, 'admin', 'clerk')
-    const row = db.prepare('SELECT home_id AS homeId FROM residents WHERE id = ?').get(req.params.id) as { homeId: string } | undefined
-    if (row === undefined) throw new AnjuError('NOT_FOUND')
-    access.assertManageVillage(p, homeOr404(p, row.homeId).villageId)
+    const homeId = places.residentHome(req.params.id)
+    if (homeId === undefined) throw new AnjuError('NOT_FOUND')
+    access.assertManageVillage(p, homeOr404(p, homeId).villageId)
     places.deleteResident(req.params.id)
-    await deps.telemetry.deleteHome(row.homeId)
-    access.audit(p, 'delete', 'resident', req.params.id, { homeId: row.homeId })
+    await deps.telemetry.deleteHome(homeId)
+    access.audit(p, 'delete', 'resident', req.params.id, { homeId })
     return reply.code(204).send()
   })
 
@@ -142,8 +139,7 @@ export function placesApi (app: FastifyInstance, { deps, access }: ConsoleApi): 
     const p = requireRole(req, 'admin', 'clerk')
     const c = contactOr404(p, req.params.id)
     assertContactWrite(p, c)
-    const next = { ...c, ...req.body }
-    db.prepare('UPDATE contacts SET name = ?, phone = ?, priority = ? WHERE id = ?').run(next.name, next.phone, next.priority, c.id)
+    const next = places.updateContact(c.id, req.body)
     access.audit(p, 'update', 'contact', c.id, req.body)
     return next
   })
