@@ -26,6 +26,7 @@ import { NotifyService } from './notify/notify-service.ts'
 import { dailySummaryProvider } from './notify/daily-summary.ts'
 import { AckLinks, ackLinkKeyPath, resolveAckLinkKey } from './alerts/ack-links.ts'
 import { ContentService } from './content/content-service.ts'
+import { MediaStore } from './content/media-store.ts'
 import { ScreenStore } from './tv/screen-store.ts'
 
 export interface BuildOptions {
@@ -146,6 +147,7 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
       ackLinks,
       clock,
       content,
+      media: new MediaStore(config.dataDir),
       screens,
       devices,
       tv: config.tv,

@@ -7,6 +7,7 @@ import { consoleApi } from './api/common.ts'
 import { contentApi } from './api/content.ts'
 import { devicesApi } from './api/devices.ts'
 import { familyApi } from './api/family.ts'
+import { mediaApi } from './api/media.ts'
 import { financeApi } from './api/finance.ts'
 import { NoticeSchedule } from './api/notice-schedule.ts'
 import { placesApi } from './api/places.ts'
@@ -21,6 +22,7 @@ export async function consoleRoutes (app: FastifyInstance, deps: ConsoleDeps): P
   alertsApi(app, api)
   familyApi(app, api)
   contentApi(app, api)
+  mediaApi(app, api)
   financeApi(app, api)
 
   // Scheduled notices: streaming screens re-fetch when one starts or ends (polling ones see it anyway).

@@ -30,8 +30,10 @@ import type { Config } from '../config/config-schema.ts'
 import { installConsoleAuth } from '../console/auth/console-auth.ts'
 import { consoleRoutes } from '../console/console-routes.ts'
 import { consoleAppRoutes } from '../console/console-app-routes.ts'
+import type { MediaStore } from '../content/media-store.ts'
+import { mediaAdminRoutes, mediaRoutes } from './routes/media-routes.ts'
 
-export type HttpDeps = HealthDeps & DeviceRouteDeps & TvRouteDeps & { db: Db, config: Config, places: PlacesStore, telemetry: TelemetryStore, alerts: AlertEngine, notify: NotifyService, adminToken: string, log: Logger, ackLinks: AckLinkRouteDeps['ackLinks'], clock: AckLinkRouteDeps['clock'] }
+export type HttpDeps = HealthDeps & DeviceRouteDeps & TvRouteDeps & { db: Db, config: Config, places: PlacesStore, telemetry: TelemetryStore, alerts: AlertEngine, notify: NotifyService, adminToken: string, log: Logger, ackLinks: AckLinkRouteDeps['ackLinks'], clock: AckLinkRouteDeps['clock'], media: MediaStore }
 
 export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance> {
   const trustProxy = deps.config.http.trustProxy?.split(',').map((s) => s.trim()).filter((s) => s !== '')
@@ -71,6 +73,8 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
   // The TV app and its API: screen tokens (or none, for public content), never the admin token.
   await app.register(tvAppRoutes)
   await app.register(tvRoutes, { ...deps, prefix: '/tv/api' })
+  // Notice images, public like the TV's content: the screens show them without a login.
+  await app.register(mediaRoutes, deps)
   // The console: its own accounts and cookie sessions (gateway/console/auth), never the admin token.
   await app.register(consoleAppRoutes)
   await app.register(async (consoleApi) => {
@@ -85,6 +89,7 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
     await admin.register(sseRoutes, deps)
     await admin.register(contactChannelRoutes, { contactChannels: deps.notify.contactChannels })
     await admin.register(contentRoutes, deps)
+    await admin.register(mediaAdminRoutes, deps)
     await admin.register(screenRoutes, deps)
   }, { prefix: '/api/v1' })
   return app

@@ -4,6 +4,7 @@
 import { z } from 'zod'
 import { actor } from '../escalation/alert-schemas.ts'
 import { entityId } from '../registry-schemas.ts'
+import { MEDIA_URL } from './media.ts'
 import { broadcastKind, meetingKind, noticeCategory, priority, tvBroadcast, tvCareVisit, tvMeeting, tvNotice } from '../tv/tv-api.ts'
 
 // eslint-disable-next-line no-control-regex
@@ -20,7 +21,10 @@ export const unixMs = z.number().int().min(0).describe('unix milliseconds')
 export { actor }
 
 // Same origin only: a screen must not fetch from third-party hosts (privacy, and the TV has no CDN).
-const imageUrl = z.string().max(500).regex(/^\/(?!\/)[^\s]*$/, 'an absolute path on this gateway, e.g. /tv/img/xxx.jpg')
+// No backslash anywhere: browsers read `/\host/x.png` as `//host/x.png`, another host (WHATWG URL).
+// Under /media/ only names the media store can have (uploaded with POST .../media).
+const imageUrl = z.string().max(500).regex(/^\/(?![/\\])[^\s\\]*$/, 'an absolute path on this gateway, e.g. /media/<sha256>.jpg')
+  .refine((u) => !u.startsWith('/media/') || MEDIA_URL.test(u), 'not a media url: upload the image first (POST /console/api/media) and use the url it returns')
 export const imageInput = z.object({ url: imageUrl, caption: line(200) })
 
 const endAfterStart = <T extends { startsAt?: number, endsAt?: number | null }>(v: T): boolean =>
