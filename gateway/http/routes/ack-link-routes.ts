@@ -2,17 +2,36 @@
 // GET /a/:token shows a tiny page with one big button, POST /a/:token/ack acknowledges as `contact:<id>`.
 // Outside the admin scope: the signed token is the only credential. The page says only what the message
 // already told this recipient (house label, alert type, since when) plus the alert's current state.
+// Below the alert, while the link is valid, the home's status as its TV shows it (ack-link-status.ts) for a
+// contact entitled to that home — family of the home, its grid worker, its village duty — audited as
+// `contact:<id>` viewing `home_status`; resident names only ever to family of the home.
 // GET never changes anything: link previewers and virus scanners in chat apps fetch links unasked.
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
 import type { Alert, AlertType } from '../../../src/alerts.ts'
 import type { Clock } from '../../../src/clock.ts'
+import type { Contact } from '../../../src/registry-schemas.ts'
+import type { TelemetryStore } from '../../../src/telemetry.ts'
 import { formatClock } from '../../../src/escalation/rules.ts'
 import type { AckLinks, AckVerdict } from '../../alerts/ack-links.ts'
 import type { AlertEngine } from '../../alerts/alert-engine.ts'
+import { audit } from '../../console/auth/principal.ts'
+import type { Db } from '../../db/open-database.ts'
+import type { DeviceStore } from '../../registry/device-store.ts'
 import type { PlacesStore } from '../../registry/places-store.ts'
+import { Household } from '../../tv/household.ts'
+import { maskNames, STATUS_CSS, statusAccess, statusHtml } from './ack-link-status.ts'
 
-export interface AckLinkRouteDeps { ackLinks: AckLinks, alerts: AlertEngine, places: PlacesStore, clock: Clock }
+export interface AckLinkRouteDeps {
+  ackLinks: AckLinks
+  alerts: AlertEngine
+  places: PlacesStore
+  clock: Clock
+  /** For the home's status (gateway/tv/household.ts) and its audit row. */
+  telemetry: TelemetryStore
+  devices: DeviceStore
+  db: Db
+}
 
 const TYPE_NAMES: Record<AlertType, string> = {
   inactivity: '长时间无活动',
@@ -34,7 +53,8 @@ function page (title: string, body: string): string {
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title>
 <style>body{font-family:sans-serif;font-size:22px;line-height:1.6;margin:0;padding:24px;background:#fafafa;color:#222}
-h1{font-size:28px}.s{color:#555}button{width:100%;padding:22px;font-size:26px;border:0;border-radius:12px;background:#c62828;color:#fff}</style>
+h1{font-size:28px}.s{color:#555}button{width:100%;padding:22px;font-size:26px;border:0;border-radius:12px;background:#c62828;color:#fff}
+${STATUS_CSS}</style>
 </head><body><h1>${esc(title)}</h1>${body}</body></html>`
 }
 
@@ -46,6 +66,7 @@ function stateText (a: Alert): string {
 
 export async function ackLinkRoutes (app: FastifyInstance, deps: AckLinkRouteDeps): Promise<void> {
   const { ackLinks, alerts, places, clock } = deps
+  const household = new Household(deps)
   // A browser form posts urlencoded; the body carries nothing we use (the token in the path is all).
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_req, body, done) => { done(null, body) })
 
@@ -68,19 +89,19 @@ export async function ackLinkRoutes (app: FastifyInstance, deps: AckLinkRouteDep
   }
 
   /** The alert a valid token names, or the refusal page already sent. */
-  function resolveToken (token: string, reply: FastifyReply): { alert: Alert, contactId: string } | null {
+  function resolveToken (token: string, reply: FastifyReply): { alert: Alert, contact: Contact, expiresAt: number } | null {
     const verdict: AckVerdict = ackLinks.verify(token)
     if (!verdict.ok && verdict.reason === 'expired') {
       send(reply, 410, page('链接已过期', '<p>此确认链接已过期。如仍需处理，请直接联系网格员或村值班。</p>'))
       return null
     }
-    const contact = verdict.ok ? places.listContacts().find((c) => c.id === verdict.claim.contactId) : undefined
+    const contact = verdict.ok ? places.getContact(verdict.claim.contactId) : undefined
     const alert = verdict.ok ? tryGet(verdict.claim.alertId) : undefined
     if (!verdict.ok || contact === undefined || alert === undefined) {
       send(reply, 403, page('链接无效', '<p>此确认链接无效。请使用短信或消息中的完整链接。</p>'))
       return null
     }
-    return { alert, contactId: contact.id }
+    return { alert, contact, expiresAt: verdict.claim.expiresAt * 1000 }
   }
 
   function tryGet (id: string): Alert | undefined {
@@ -92,20 +113,44 @@ export async function ackLinkRoutes (app: FastifyInstance, deps: AckLinkRouteDep
     }
   }
 
-  function summary (a: Alert): string {
-    const label = places.getHome(a.homeId)?.label ?? ''
+  /** The home's label; a resident's name in it is masked unless the link was made for family of the home. */
+  function labelFor (a: Alert, contact: Contact): string {
+    const home = places.getHome(a.homeId)
+    if (home === undefined) return ''
+    if (statusAccess(contact, home) === 'family') return home.label
+    return maskNames(home.label, places.listResidents(a.homeId).map((r) => r.name))
+  }
+
+  function summary (a: Alert, contact: Contact): string {
+    const label = labelFor(a, contact)
     return `<p><b>${esc(label)}</b></p><p>${esc(TYPE_NAMES[a.type])}，自 ${formatClock(a.since)} 起。</p><p class="s">${esc(stateText(a))}</p>`
+  }
+
+  /**
+   * The status block of the alert's home (never another), or '' when the link's contact is not entitled
+   * to it. Each view is one audit_log row: `contact:<id>` `view` `home_status` <homeId>.
+   */
+  async function homeStatus (alert: Alert, contact: Contact, linkExpiresAt: number): Promise<string> {
+    const home = places.getHome(alert.homeId)
+    const access = home === undefined ? null : statusAccess(contact, home)
+    if (access === null) return ''
+    const h = await household.build(alert.homeId)
+    if (h === null) return ''
+    const now = clock.now()
+    audit(deps.db, `contact:${contact.id}`, 'view', 'home_status', alert.homeId, { alertId: alert.id, via: 'ack_link', access }, now)
+    const residentNames = access === 'family' ? places.listResidents(alert.homeId).map((r) => r.name) : []
+    return statusHtml({ household: h, access, residentNames, typeNames: TYPE_NAMES, now, linkExpiresAt })
   }
 
   app.get('/a/:token', { schema: { hide: true, params: tokenParam } }, async (req, reply) => {
     const { token } = req.params as z.infer<typeof tokenParam>
     const found = resolveToken(token, reply)
     if (found === null) return reply
-    const { alert } = found
+    const { alert, contact } = found
     const button = alert.state === 'open'
       ? `<form method="post" action="/a/${esc(token)}/ack"><button type="submit">我已知晓，马上处理</button></form>`
       : ''
-    return send(reply, 200, page('安居提醒', summary(alert) + button))
+    return send(reply, 200, page('安居提醒', summary(alert, contact) + button + await homeStatus(alert, contact, found.expiresAt)))
   })
 
   app.post('/a/:token/ack', { schema: { hide: true, params: tokenParam } }, async (req, reply) => {
@@ -113,10 +158,11 @@ export async function ackLinkRoutes (app: FastifyInstance, deps: AckLinkRouteDep
     const found = resolveToken(token, reply)
     if (found === null) return reply
     let alert = found.alert
-    if (alert.state === 'resolved') return send(reply, 200, page('提醒已结束', summary(alert)))
-    if (alert.state === 'acknowledged') return send(reply, 200, page('已有人确认', summary(alert)))
-    alert = alerts.acknowledge(alert.id, `contact:${found.contactId}`)
-    req.log.info({ alertId: alert.id, by: `contact:${found.contactId}` }, 'alert acknowledged by link')
-    return send(reply, 200, page('谢谢，已确认', '<p>已通知其他联系人：您正在处理。</p>' + summary(alert)))
+    const { contact } = found
+    if (alert.state === 'resolved') return send(reply, 200, page('提醒已结束', summary(alert, contact)))
+    if (alert.state === 'acknowledged') return send(reply, 200, page('已有人确认', summary(alert, contact)))
+    alert = alerts.acknowledge(alert.id, `contact:${contact.id}`)
+    req.log.info({ alertId: alert.id, by: `contact:${contact.id}` }, 'alert acknowledged by link')
+    return send(reply, 200, page('谢谢，已确认', '<p>已通知其他联系人：您正在处理。</p>' + summary(alert, contact)))
   })
 }
