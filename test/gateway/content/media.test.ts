@@ -1,29 +1,15 @@
 // Notice images end to end over real HTTP: a clerk uploads a PNG or JPEG from the console (or the admin
 // API), gets a /media url, puts it in a notice, and the village screens get the url and the bytes.
-import { deflateSync } from 'node:zlib'
 import { createHash } from 'node:crypto'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Role } from '../../../gateway/console/auth/principal.ts'
+import type { Scope } from '../../../gateway/console/auth/user-store.ts'
 import { createUser, signIn, type ConsoleClient } from '../../helpers/console-session.ts'
+import { png } from '../../helpers/images.ts'
 import { seedHome, startGateway, type TestGateway } from '../../helpers/start-gateway.ts'
 
-const crcTable = Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = (c & 1) !== 0 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0 })
-const crc32 = (b: Buffer): number => { let c = 0xffffffff; for (const x of b) c = (crcTable[(c ^ x) & 0xff] as number) ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0 }
-function chunk (type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4); len.writeUInt32BE(data.length)
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data])
-  const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(body))
-  return Buffer.concat([len, body, crc])
-}
-/** A valid RGB PNG of one colour (`width`×`height` as the header says; tiny images are fully encoded). */
-export function png (width = 1, height = 1, rgb: [number, number, number] = [200, 30, 30]): Buffer {
-  const ihdr = Buffer.alloc(13)
-  ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4); ihdr[8] = 8; ihdr[9] = 2
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => rgb).flat())])
-  const idat = width * height <= 4096 ? deflateSync(Buffer.concat(Array.from({ length: height }, () => row))) : Buffer.alloc(0)
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))])
-}
 /** A 2×1 grey JPEG as Chromium's canvas encodes it (JFIF, an ICC profile segment to walk past, then SOF0). */
 const JPEG = Buffer.from(
   '/9j/4AAQSkZJRgABAQAAAQABAAD/4gHYSUNDX1BST0ZJTEUAAQEAAAHIAAAAAAQwAABtbnRyUkdCIFhZWiAH4AABAAEAAAAAAABh' +
@@ -92,7 +78,8 @@ describe('notice images (media)', () => {
   })
 
   it('a grid worker, a family member or a reviewer cannot upload; a clerk not of the village cannot upload for it', async () => {
-    for (const [role, scope] of [['grid_worker', { gridIds: [ids.gridId] }], ['family', { homeIds: [ids.homeId] }], ['reviewer', { villageIds: [ids.villageId] }]] as const) {
+    const others: Array<[Role, Partial<Scope>]> = [['grid_worker', { gridIds: [ids.gridId] }], ['family', { homeIds: [ids.homeId] }], ['reviewer', { villageIds: [ids.villageId] }]]
+    for (const [role, scope] of others) {
       const u = await createUser(gw, { role, scope })
       const c = await signIn(gw, u.username, u.password)
       expect((await c.post('/media', { dataBase64: b64(png()) })).status).toBe(403)

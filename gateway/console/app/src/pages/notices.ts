@@ -17,6 +17,15 @@ const MEETING_KIND: Record<string, string> = { branch_assembly: '支部党员大
 
 const val = (e: Event): string => (e.target as HTMLInputElement).value
 
+interface Img { url: string, caption: string }
+/** The file as base64 (the console API takes JSON only, its CSRF defence), read by FileReader. */
+const readBase64 = (file: File): Promise<string> => new Promise((resolve, reject) => {
+  const r = new FileReader()
+  r.onload = () => { resolve(String(r.result).replace(/^data:[^,]*;base64,/, '')) }
+  r.onerror = () => { reject(r.error ?? new Error('读取文件失败')) }
+  r.readAsDataURL(file)
+})
+
 export function Notices (_p: { session: Session }): unknown {
   const villages = useVillages()
   const [villageId, setVillageId] = useState('')
@@ -34,6 +43,20 @@ export function Notices (_p: { session: Session }): unknown {
     void act.run(async () => { await post(path, { villageId: vid, ...body }); setOk(done); after() })
   }
   const noticeAt = fromLocalInput(n.startsAt)
+  // Images: uploaded at once (POST /media), then each needs a caption: on the TV the words are in the caption, never in the picture.
+  const [imgs, setImgs] = useState<Img[]>([])
+  const onImage = (e: Event): void => {
+    const input = e.target as HTMLInputElement
+    const file = input.files?.[0]
+    if (file === undefined) return
+    setOk(null)
+    void act.run(async () => {
+      const up = await post<{ url: string }>('/media', { villageId: vid, fileName: file.name, dataBase64: await readBase64(file) })
+      setImgs((list) => (list.some((i) => i.url === up.url) ? list : [...list, { url: up.url, caption: '' }]))
+    }).finally(() => { input.value = '' })
+  }
+  const setCaption = (url: string) => (e: Event): void => { const caption = val(e); setImgs((list) => list.map((i) => (i.url === url ? { ...i, caption } : i))) }
+  const dropImage = (url: string) => (): void => { setImgs((list) => list.filter((i) => i.url !== url)) }
   const withdraw = (id: string) => (): void => { void act.run(async () => { await post('/notices/' + encodeURIComponent(id) + '/withdraw', {}); notices.reload() }) }
   return html`<${VillageSelect} villages=${villages.data ?? []} value=${vid} onChange=${setVillageId} />
     <${Ok} text=${ok} />${act.error !== null ? html`<p class="error" role="alert">${act.error}</p>` : null}
@@ -42,7 +65,7 @@ export function Notices (_p: { session: Session }): unknown {
       <ul class="link-list">${(notices.data ?? []).map((x) => html`<li><span><span class="badge">${CATEGORY[x.category] ?? x.category}</span> ${x.title}
         <small class="muted">${NOTICE_STATUS[x.status] ?? x.status} · ${fmtTime(x.startsAt)}</small></span>
         ${x.status === 'scheduled' || x.status === 'displayed' ? html`<button disabled=${act.busy} onClick=${withdraw(x.id)}>撤回</button>` : null}</li>`)}</ul>
-      <form onSubmit=${send('/notices', { title: n.title.trim(), body: n.body.trim(), category: n.category, priority: n.priority, ...(noticeAt !== null ? { startsAt: noticeAt } : {}) }, '公告已保存', () => { setN({ ...n, title: '', body: '' }); notices.reload() })}>
+      <form onSubmit=${send('/notices', { title: n.title.trim(), body: n.body.trim(), category: n.category, priority: n.priority, images: imgs.map((i) => ({ url: i.url, caption: i.caption.trim() })), ...(noticeAt !== null ? { startsAt: noticeAt } : {}) }, '公告已保存', () => { setN({ ...n, title: '', body: '' }); setImgs([]); notices.reload() })}>
         <div class="row-form">
           <${Field} label="类别">${(id: string) => html`<select id=${id} value=${n.category} onChange=${(e: Event) => setN({ ...n, category: val(e) })}>${Object.keys(CATEGORY).map((k) => html`<option value=${k}>${CATEGORY[k]}</option>`)}</select>`}<//>
           <${Field} label="重要程度">${(id: string) => html`<select id=${id} value=${n.priority} onChange=${(e: Event) => setN({ ...n, priority: val(e) })}><option value="normal">普通</option><option value="high">重要</option><option value="urgent">紧急</option></select>`}<//>
@@ -50,6 +73,10 @@ export function Notices (_p: { session: Session }): unknown {
         </div>
         <${Field} label="标题">${(id: string) => html`<input id=${id} required maxlength="200" value=${n.title} onInput=${(e: Event) => setN({ ...n, title: val(e) })} />`}<//>
         <${Field} label="正文">${(id: string) => html`<textarea id=${id} required rows="5" value=${n.body} onInput=${(e: Event) => setN({ ...n, body: val(e) })}></textarea>`}<//>
+        ${imgs.map((i, k) => html`<div class="row-form"><img src=${i.url} alt="" width="96" />
+          <${Field} label=${'图片 ' + String(k + 1) + ' 说明（电视上显示的文字）'}>${(id: string) => html`<input id=${id} required maxlength="200" value=${i.caption} onInput=${setCaption(i.url)} />`}<//>
+          <button type="button" onClick=${dropImage(i.url)}>移除</button></div>`)}
+        ${imgs.length < 12 ? html`<${Field} label="添加图片" hint="PNG 或 JPEG，不超过 2 MB；图片上不要有文字，文字写在说明里">${(id: string) => html`<input id=${id} type="file" accept="image/png,image/jpeg" disabled=${act.busy || vid === ''} onChange=${onImage} />`}<//>` : null}
         <button class="primary" type="submit" disabled=${act.busy || vid === ''}>${noticeAt !== null && noticeAt > Date.now() ? '定时发布' : '发布'}</button>
       </form>
     <//>
