@@ -41,6 +41,20 @@ export class MediaStore {
     return { name, created, url: `/media/${name}`, width, height, bytes: bytes.length, contentType: MEDIA_CONTENT_TYPE[ext] as MediaUploaded['contentType'] }
   }
 
+  /**
+   * A notice may only point at images this gateway has: a /media url that was never uploaded (a typo, or
+   * one copied from another gateway) would be a broken picture on every screen. Other same-origin paths
+   * are not the store's to judge. INVALID_INPUT names the first missing one.
+   */
+  assertStored (images: ReadonlyArray<{ url: string }> | undefined): void {
+    images?.forEach((image, i) => {
+      const name = image.url.startsWith('/media/') ? image.url.slice('/media/'.length) : null
+      if (name !== null && (!MEDIA_NAME.test(name) || !existsSync(join(this.dir, name)))) {
+        throw new AnjuError('INVALID_INPUT', `images.${i}.url: ${image.url} is not on this gateway; upload the image first (POST /console/api/media)`)
+      }
+    })
+  }
+
   /** The stored file for a url name, or null (a name the store could not have made, or absent). */
   async get (name: string): Promise<{ bytes: Buffer, hash: string, contentType: string } | null> {
     const m = MEDIA_NAME.exec(name)

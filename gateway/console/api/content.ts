@@ -35,11 +35,16 @@ export function contentApi (app: FastifyInstance, { deps, access }: ConsoleApi):
   })
   r.post('/notices', {
     schema: { tags, body: withoutBy(noticeInput.shape), response: { 201: adminNotice }, description: 'A future startsAt schedules it; screens refresh when it starts.' }
-  }, async (req, reply) => reply.code(201).send(content.notices.create(domainInput(noticeInput, req.body, writer(req, req.body.villageId)))))
+  }, async (req, reply) => {
+    const input = domainInput(noticeInput, req.body, writer(req, req.body.villageId))
+    deps.media.assertStored(input.images)
+    return reply.code(201).send(content.notices.create(input))
+  })
   r.patch('/notices/:id', {
     schema: { tags, params: idParam, body: withoutBy(noticeUpdate.shape), response: { 200: adminNotice }, description: 'Only before it starts.' }
   }, async (req) => {
     const by = writer(req, villageOfRow(deps, 'notices', req.params.id))
+    deps.media.assertStored(req.body.images)
     return content.notices.update(req.params.id, domainInput(noticeUpdate, req.body, by))
   })
   r.post('/notices/:id/withdraw', { schema: { tags, params: idParam, body: withoutBy(withdrawInput.shape), response: { 200: adminNotice } } }, async (req) => {

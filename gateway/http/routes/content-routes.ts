@@ -9,26 +9,33 @@ import {
   meetingInput, noticeInput, noticeUpdate, villageQuery, withdrawInput
 } from '../../../src/content/content-schemas.ts'
 import type { ContentService } from '../../content/content-service.ts'
+import type { MediaStore } from '../../content/media-store.ts'
 import { contentFinanceRoutes } from './content-finance-routes.ts'
 
 const idParam = z.object({ id: z.string().min(1).max(60) })
 const security = [{ admin: [] }]
 
-export async function contentRoutes (app: FastifyInstance, deps: { content: ContentService }): Promise<void> {
+export async function contentRoutes (app: FastifyInstance, deps: { content: ContentService, media: MediaStore }): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>()
   const { content } = deps
 
   const tags = ['content: notices']
   r.post('/content/notices', {
     schema: { tags, security, body: noticeInput, response: { 201: adminNotice }, description: 'Publish a notice; a future startsAt (or publishAt) schedules it.' }
-  }, async (req, reply) => reply.code(201).send(content.notices.create(req.body)))
+  }, async (req, reply) => {
+    deps.media.assertStored(req.body.images)
+    return reply.code(201).send(content.notices.create(req.body))
+  })
   r.get('/content/notices', { schema: { tags, security, querystring: villageQuery, response: { 200: z.array(adminNotice) } } },
     async (req) => content.notices.list(req.query.villageId))
   r.get('/content/notices/:id', { schema: { tags, security, params: idParam, response: { 200: adminNotice } } },
     async (req) => content.notices.get(req.params.id))
   r.patch('/content/notices/:id', {
     schema: { tags, security, params: idParam, body: noticeUpdate, response: { 200: adminNotice }, description: 'Only before it starts; 409 once on screens or withdrawn.' }
-  }, async (req) => content.notices.update(req.params.id, req.body))
+  }, async (req) => {
+    deps.media.assertStored(req.body.images)
+    return content.notices.update(req.params.id, req.body)
+  })
   r.post('/content/notices/:id/withdraw', { schema: { tags, security, params: idParam, body: withdrawInput, response: { 200: adminNotice } } },
     async (req) => content.notices.withdraw(req.params.id, req.body.by, req.body.reason))
 

@@ -129,9 +129,15 @@ describe('notice images (media)', () => {
     expect(state.notices.find((n) => n.title === '主题党日活动剪影')?.images).toEqual([{ url, caption: '党员重温入党誓词' }])
     expect((await fetch(gw.urls.http + url)).status).toBe(200)
 
-    for (const bad of ['https://evil.example/x.png', '//evil.example/x.png', '/\\evil.example/x.png', '/media/not-a-hash.png', `${url}?x=1`]) {
+    for (const bad of ['https://evil.example/x.png', '//evil.example/x.png', '/\\evil.example/x.png', '/media/not-a-hash.png', `${url}?x=1`, `/media/${'0'.repeat(64)}.png`]) {
       const res = await clerk.post('/notices', { villageId: ids.villageId, category: 'party', title: 't', body: 'b', images: [{ url: bad, caption: 'c' }] })
       expect(res.status, bad).toBe(400)
     }
+    // The admin API too: a well-formed media url that was never uploaded would be a broken picture.
+    const missing = await gw.api<{ message: string }>('POST', '/api/v1/content/notices', {
+      villageId: ids.villageId, category: 'party', title: 't', body: 'b', images: [{ url: `/media/${'a'.repeat(64)}.jpg`, caption: 'c' }], by: 'clerk-wang'
+    })
+    expect(missing.status).toBe(400)
+    expect(missing.body.message).toContain('upload the image first')
   })
 })
