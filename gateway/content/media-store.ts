@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { stripImageMetadata } from '../../src/content/strip-metadata.ts'
 import { AnjuError } from '../../src/errors.ts'
 import { MEDIA_CONTENT_TYPE, MEDIA_EXT, MEDIA_NAME, inspectImage, type MediaUploaded } from '../../src/content/media.ts'
 
@@ -27,6 +28,8 @@ export class MediaStore {
     const inspected = inspectImage(bytes)
     if (!inspected.ok) throw new AnjuError('INVALID_INPUT', inspected.reason)
     const { type, width, height } = inspected.image
+    // The stored (and hashed) file is the image without EXIF/XMP: no GPS position of a house on a screen.
+    bytes = stripImageMetadata(bytes, type)
     const ext = MEDIA_EXT[type]
     const name = `${createHash('sha256').update(bytes).digest('hex')}.${ext}`
     const path = join(this.dir, name)

@@ -7,21 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '../../../gateway/console/auth/principal.ts'
 import type { Scope } from '../../../gateway/console/auth/user-store.ts'
 import { createUser, signIn, type ConsoleClient } from '../../helpers/console-session.ts'
-import { png } from '../../helpers/images.ts'
+import { JPEG, png } from '../../helpers/images.ts'
 import { seedHome, startGateway, type TestGateway } from '../../helpers/start-gateway.ts'
 
-/** A 2×1 grey JPEG as Chromium's canvas encodes it (JFIF, an ICC profile segment to walk past, then SOF0). */
-const JPEG = Buffer.from(
-  '/9j/4AAQSkZJRgABAQAAAQABAAD/4gHYSUNDX1BST0ZJTEUAAQEAAAHIAAAAAAQwAABtbnRyUkdCIFhZWiAH4AABAAEAAAAAAABh' +
-  'Y3NwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAA9tYAAQAAAADTLQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' +
-  'AAAAAAAAAAAAAAAAlkZXNjAAAA8AAAACRyWFlaAAABFAAAABRnWFlaAAABKAAAABRiWFlaAAABPAAAABR3dHB0AAABUAAAABRyVFJDAAABZAAA' +
-  'AChnVFJDAAABZAAAAChiVFJDAAABZAAAAChjcHJ0AAABjAAAADxtbHVjAAAAAAAAAAEAAAAMZW5VUwAAAAgAAAAcAHMAUgBHAEJYWVogAAAAAA' +
-  'AAb6IAADj1AAADkFhZWiAAAAAAAABimQAAt4UAABjaWFlaIAAAAAAAACSgAAAPhAAAts9YWVogAAAAAAAA9tYAAQAAAADTLXBhcmEAAAAAAAQA' +
-  'AAACZmYAAPKnAAANWQAAE9AAAApbAAAAAAAAAABtbHVjAAAAAAAAAAEAAAAMZW5VUwAAACAAAAAcAEcAbwBvAGcAbABlACAASQBuAGMALgAgAD' +
-  'IAMAAxADb/2wBDABALDA4MChAODQ4SERATGCgaGBYWGDEjJR0oOjM9PDkzODdASFxOQERXRTc4UG1RV19iZ2hnPk1xeXBkeFxlZ2P/2wBDARES' +
-  'EhgVGC8aGi9jQjhCY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2P/wAARCAABAAIDASIAAhEBAxEB/8' +
-  'QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAAD/xAAUAQEAAAAAAAAAAAAAAAAAAAAA/8QAFBEBAAAAAAAAAAAAAAAA' +
-  'AAAAAP/aAAwDAQACEQMRAD8AAA//2Q==', 'base64')
 const b64 = (b: Buffer): string => b.toString('base64')
 
 describe('notice images (media)', () => {
@@ -56,6 +44,17 @@ describe('notice images (media)', () => {
     expect(audit[0]).toMatchObject({ actor: `user:${clerk.user.id}`, id: `${hash}.png` })
     expect(JSON.parse(audit[0]?.detail as string)).toMatchObject({ fileName: '党员活动.png', villageId: ids.villageId, created: true })
     expect(JSON.parse(audit[1]?.detail as string)).toMatchObject({ created: false })
+  })
+
+  it('publishes a phone photo without its EXIF: no GPS position of the house reaches a screen', async () => {
+    const exif = Buffer.from('Exif\0\0GPSLatitude 29.8683 N GPSLongitude 121.5440 E', 'latin1')
+    const app1 = Buffer.concat([Buffer.from([0xff, 0xe1, 0, exif.length + 2]), exif])
+    const photo = Buffer.concat([JPEG.subarray(0, 2), app1, JPEG.subarray(2)])
+    const res = await clerk.post('/media', { fileName: 'IMG_0001.jpg', dataBase64: b64(photo) })
+    expect(res.status).toBe(200)
+    const served = Buffer.from(await (await fetch(gw.urls.http + (res.body.url as string))).arrayBuffer())
+    expect(served.includes('GPSLatitude')).toBe(false)
+    expect(served.equals(JPEG)).toBe(true)
   })
 
   it('refuses what a TV box cannot show or should not try, saying why', async () => {
