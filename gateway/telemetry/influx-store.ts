@@ -15,7 +15,7 @@
 // A 400 is a poison batch (field type conflict, points beyond the retention policy, unparsable line):
 // InfluxDB 1.x has already written the batch's valid points and refuses the rest, so resending can never
 // succeed and would block the spool forever. It is dropped with an error log line naming the count.
-// Backpressure: when InfluxDB is slower than ingest and more than 4 batches wait in memory, the queue
+// Backpressure: when InfluxDB is slower than ingest and more than 48 batches wait in memory, the queue
 // spills to the spool instead of growing; ingest never waits.
 import type { Clock } from '../../src/clock.ts'
 import {

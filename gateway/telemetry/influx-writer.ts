@@ -22,7 +22,7 @@ interface Flight { seq: number, lines: string[], start: number }
  * Batches allowed to wait in memory behind full POST slots before the queue spills to the spool:
  * 16 x 5,000 lines (~10 MB) absorb ~1.6 s of a 50k msg/s burst before paying the spool's fsyncs.
  */
-const SPILL_BATCHES = 16
+const SPILL_BATCHES = 48
 
 // The tag escaping of src/telemetry.ts toLineProtocol (not exported there), to find a home's lines.
 const escapeTag = (v: string): string => v.replace(/[,= \\]/g, (c) => '\\' + c)

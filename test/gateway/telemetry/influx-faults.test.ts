@@ -119,13 +119,13 @@ describeWithInfluxd('InfluxDB store under faults', () => {
     const { database, spoolPath } = fresh()
     const store = newStore({ ...options(database, spoolPath), batchSize: 1000, concurrency: 1 })
     await store.start()
-    // 30 batches at once, far beyond the batches allowed to wait in memory. write() is synchronous: that
-    // the overflow is already on the spool when it returns shows it did not wait for InfluxDB.
-    store.write(points(0, 30_000))
+    // 80 batches at once, far beyond the 48 allowed to wait in memory. write() is synchronous: that the
+    // overflow is already on the spool when it returns shows it did not wait for InfluxDB.
+    store.write(points(0, 80_000))
     expect(store.stats().spooled).toBeGreaterThan(0)
     expect(store.stats().queued).toBeLessThanOrEqual(1000)
     await until('the spool to drain', drained(store))
-    expect(await count(database)).toBe(30_000)
+    expect(await count(database)).toBe(80_000)
   })
 
   it('closes while spooling (influxd down), restarts as a new store: every point stored once', async () => {
