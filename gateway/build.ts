@@ -26,6 +26,7 @@ import { NotifyService } from './notify/notify-service.ts'
 import { dailySummaryProvider } from './notify/daily-summary.ts'
 import { AckLinks, ackLinkKeyPath, resolveAckLinkKey } from './alerts/ack-links.ts'
 import { ContentService } from './content/content-service.ts'
+import { pruneAuditLog } from './console/auth/audit-retention.ts'
 import { MediaStore } from './content/media-store.ts'
 import { ScreenStore } from './tv/screen-store.ts'
 
@@ -102,6 +103,7 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
       config: config.notify, db, clock, timers: options.timers, registry: metrics.registry, log: log.child({ part: 'notify' }),
       jobs: {
         modelRefresh: async () => { await models.refresh() },
+        retention: [() => pruneAuditLog(db, clock.now(), { days: config.console.auditRetentionDays, signInDays: config.console.signInAuditRetentionDays })],
         // 每日平安 from telemetry; away homes get none. `alerts` is created just below (it needs notify's
         // sink) and the job only runs once the gateway is up.
         summaryProvider: dailySummaryProvider({ telemetry, places, clock, awayUntil: (homeId): number | null => alerts.settings(homeId).awayUntil })

@@ -133,7 +133,11 @@ export const configSchema = z.object({
     /** Failed sign-ins within the window before a username (resp. an IP) gets 429 until the window passes. */
     loginWindowMinutes: z.coerce.number().int().min(1).max(24 * 60).default(15),
     loginMaxFailuresPerUser: z.coerce.number().int().min(1).default(5),
-    loginMaxFailuresPerIp: z.coerce.number().int().min(1).default(20)
+    loginMaxFailuresPerIp: z.coerce.number().int().min(1).default(20),
+    /** Audit rows are deleted after this many days by the nightly retention job... */
+    auditRetentionDays: z.coerce.number().int().min(30).max(3650).default(730),
+    /** ...and sign-in rows, which hold the client's IP address, sooner. */
+    signInAuditRetentionDays: z.coerce.number().int().min(1).max(3650).default(90)
   }).prefault({}),
   /** The escalation ladder where a home has no timeouts of its own (per-home alert settings win). */
   alerts: z.object({

@@ -49,6 +49,8 @@ const ENV_MAP: Record<string, string[]> = {
   ANJU_NOTIFY_RETENTION_CRON: ['notify', 'retentionCron'],
   ANJU_NOTIFY_ACK_LINK_TTL_HOURS: ['notify', 'ackLinkTtlHours'],
   ANJU_NOTIFY_ACK_LINK_KEY: ['notify', 'ackLinkKey'],
+  ANJU_CONSOLE_AUDIT_RETENTION_DAYS: ['console', 'auditRetentionDays'],
+  ANJU_CONSOLE_SIGN_IN_AUDIT_RETENTION_DAYS: ['console', 'signInAuditRetentionDays'],
   ANJU_CONSOLE_SECURE_COOKIES: ['console', 'secureCookies'],
   ANJU_CONSOLE_SESSION_IDLE_MINUTES: ['console', 'sessionIdleMinutes'],
   ANJU_CONSOLE_SESSION_MAX_HOURS: ['console', 'sessionMaxHours'],
