@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest'
 import { loadConfig, parseConfig } from '../../../../gateway/config/load-config.ts'
 
 describe('console config', () => {
-  it('defaults to 8 idle hours, 7 days at most, 5 failures per user and 20 per address in 15 minutes', () => {
+  it('defaults to 8 idle hours, 7 days at most, 5 failures per user and 20 per address in 15 minutes, audit kept 730 days (sign-ins 90)', () => {
     expect(parseConfig({}).console).toEqual({
-      secureCookies: 'auto', sessionIdleMinutes: 480, sessionMaxHours: 168, loginWindowMinutes: 15, loginMaxFailuresPerUser: 5, loginMaxFailuresPerIp: 20
+      secureCookies: 'auto', sessionIdleMinutes: 480, sessionMaxHours: 168, loginWindowMinutes: 15, loginMaxFailuresPerUser: 5, loginMaxFailuresPerIp: 20,
+      auditRetentionDays: 730, signInAuditRetentionDays: 90
     })
   })
 
