@@ -28,7 +28,8 @@ export async function startGateway (overrides: ConfigInput & { dataDir?: string 
     mqtt: { host: '127.0.0.1', port: 0, ...overrides.mqtt },
     ingest: { stateFlushMs: 100, ...overrides.ingest }
   })
-  const gateway = await build(config, { ...options, log: createLogger(process.env.ANJU_TEST_LOG ?? 'silent') })
+  // A test that reads the log passes its own logger (e.g. one writing into an array).
+  const gateway = await build(config, { ...options, log: options.log ?? createLogger(process.env.ANJU_TEST_LOG ?? 'silent') })
   return Object.assign(gateway, {
     dataDir,
     async api<T> (method: string, path: string, body?: unknown) {

@@ -1,40 +1,20 @@
 // Screen tokens never reach a log line, even at trace level and on error paths: the event stream's `?t=`
 // is redacted from the URL before anything can log it, and the Authorization header is redacted by the
 // logger. The gateway runs with a real logger writing into memory.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
-import { build } from '../../../gateway/build.ts'
-import { parseConfig } from '../../../gateway/config/load-config.ts'
 import { createLogger } from '../../../gateway/logger.ts'
 import { redactTokenParam } from '../../../gateway/tv/tv-routes.ts'
 import { waitFor } from '../../helpers/mqtt-client.ts'
-import { seedHome, type TestGateway } from '../../helpers/start-gateway.ts'
+import { seedHome, startGateway, type TestGateway } from '../../helpers/start-gateway.ts'
 import { openEvents, pairScreen, tv } from './tv-client.ts'
 
 const open: Array<() => Promise<void>> = []
 afterEach(async () => { for (const close of open.splice(0).reverse()) await close() })
 
 async function loggedGateway (lines: string[]): Promise<TestGateway> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'anju-tv-logs-'))
-  const config = parseConfig({ logLevel: 'trace', dataDir, http: { host: '127.0.0.1', port: 0 }, mqtt: { host: '127.0.0.1', port: 0 } })
   const sink = new Writable({ write (chunk: Buffer, _enc, done) { lines.push(chunk.toString('utf8')); done() } })
-  const gateway = await build(config, { log: createLogger('trace', sink) })
-  const gw = Object.assign(gateway, {
-    dataDir,
-    async api<T> (method: string, path: string, body?: unknown) {
-      const res = await gateway.http.inject({
-        method: method as 'GET',
-        url: path,
-        headers: { authorization: `Bearer ${gateway.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        payload: body === undefined ? undefined : JSON.stringify(body)
-      })
-      return { status: res.statusCode, body: (res.body === '' ? null : res.json()) as T }
-    },
-    async stop () { await gateway.close(); rmSync(dataDir, { recursive: true, force: true }) }
-  })
+  const gw = await startGateway({ logLevel: 'trace' }, { log: createLogger('trace', sink) })
   open.push(() => gw.stop())
   return gw
 }
