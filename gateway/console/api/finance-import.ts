@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { readSheet } from 'read-excel-file/node'
-import type { z } from 'zod'
+import { z } from 'zod'
 import { csvRows, decodeCsv, mapLedgerRows, type Cell, type RowError } from '../../../src/console/finance-import.ts'
 import { importBody, importRejected, statementDetail } from '../../../src/console/console-schemas.ts'
 import type { requireRole } from '../auth/principal.ts'
@@ -43,7 +43,9 @@ export function financeImportApi (app: FastifyInstance, { deps }: ConsoleApi, he
       tags: ['console: finance'],
       params: idParam,
       body: importBody,
-      response: { 200: statementDetail, 400: importRejected },
+      // 400 is also the error handler's answer to a body that fails `importBody` ({error, message, details},
+      // no `rows`); with importRejected alone that answer failed serialisation and went out as a 500.
+      response: { 200: statementDetail, 400: z.union([importRejected, z.looseObject({ error: z.string(), message: z.string() })]) },
       description: 'CSV (UTF-8 with or without BOM, or GBK) or XLSX, header row in Chinese or English (docs/console.md). ' +
         'Every bad row is listed with its row number, column and reason, and then nothing is imported.'
     }
