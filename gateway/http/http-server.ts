@@ -1,6 +1,7 @@
 // The HTTP side of the gateway (fastify): health, metrics, OpenAPI docs and the admin API. Every route
 // declares zod schemas that validate input and shape output; errors come from one catalogue and 5xx
 // details never reach a client.
+import { isUtf8 } from 'node:buffer'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
@@ -42,6 +43,15 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
     routerOptions: { maxParamLength: 512 } })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
+  // JSON must be UTF-8 (RFC 8259 §8.1). Fastify's default parser decodes invalid bytes to U+FFFD, so a
+  // GBK-encoded body was stored as "���" with a 201; refuse it instead, then parse as fastify does
+  // (its __proto__ / constructor poisoning checks included).
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
+    if (!isUtf8(body)) return done(Object.assign(new Error('the JSON body is not valid UTF-8'), { statusCode: 400, code: 'INVALID_ENCODING' }), undefined)
+    parseJson(req, body.toString('utf8'), done)
+  })
 
   app.setErrorHandler((err: Error & { statusCode?: number, code?: string }, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
@@ -82,7 +92,7 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
     await consoleApi.register(consoleRoutes, deps)
   }, { prefix: '/console/api' })
   await app.register(async (admin) => {
-    admin.addHook('onRequest', adminAuth(deps.adminToken))
+    admin.addHook('onRequest', adminAuth(deps.adminToken, deps.clock))
     await admin.register(placesRoutes, deps)
     await admin.register(deviceRoutes, deps)
     await admin.register(alertRoutes, deps)
