@@ -121,24 +121,23 @@ describe('credential guessing', () => {
   beforeAll(async () => { gw = await startGateway({ console: { loginMaxFailuresPerUser: 5, loginMaxFailuresPerIp: 20 } }) })
   afterAll(async () => { await gw?.stop() })
 
-  it('MQTT: counts every wrong secret (there is no lockout: secrets are 256 random bits), same answer for unknown ids', async () => {
+  // Per-address and per-device limits on failed MQTT connects are being added beside this suite
+  // (mqtt.authFailuresPer*); these two tests stay below any such limit and check what must hold either way.
+  it('MQTT: a wrong secret and an unknown id get the same CONNACK 4, each counted by reason; the real device is not locked out', async () => {
     const { homeId } = await seedHome(gw)
     const target = await addDevice(gw, homeId)
     const before = (await gw.metrics.authFailures.get()).values
     const count = (values: typeof before, reason: string): number => values.find((x) => x.labels.reason === reason)?.value ?? 0
-    const N = 100
-    const started = Date.now()
+    const guesses = [target.secret.slice(0, -1), target.secret.toUpperCase(), target.secret + 'a', '', Buffer.alloc(64, 0).toString(), 'x'.repeat(65_000)]
     const codes: number[] = []
-    for (let i = 0; i < N; i++) codes.push(await connackCode(gw.urls.mqtt, { clientId: target.id, username: target.id, password: `guess-${i}` }))
-    const perSecond = N / ((Date.now() - started) / 1000)
-    expect(await connackCode(gw.urls.mqtt, { clientId: 'dev-nobody-1', username: 'dev-nobody-1', password: 'x' })).toBe(4)
-    expect(new Set(codes)).toEqual(new Set([4]))
+    for (const password of guesses) codes.push(await connackCode(gw.urls.mqtt, { clientId: target.id, username: target.id, password }))
+    codes.push(await connackCode(gw.urls.mqtt, { clientId: 'dev-nobody-1', username: 'dev-nobody-1', password: target.secret }))
+    expect(codes).toEqual(Array<number>(guesses.length + 1).fill(4))
     const after = (await gw.metrics.authFailures.get()).values
-    expect(count(after, 'bad_secret') - count(before, 'bad_secret')).toBe(N)
-    // The real secret still works at once: no lockout of the real device by an attacker (by design).
+    expect(count(after, 'bad_secret') - count(before, 'bad_secret')).toBe(guesses.length)
+    expect(count(after, 'unknown_device') - count(before, 'unknown_device')).toBe(1)
     const real = await connectDevice(gw.urls.mqtt, target)
     real.end(true)
-    console.log(`security: ${N} wrong MQTT secrets at ${perSecond.toFixed(0)}/s from one address, all CONNACK 4, no lockout; a 256-bit secret takes ~2^255 guesses`)
   })
 
   it('console: case variants, spoofed X-Forwarded-For and the attacker\'s own good sign-ins do not reset the limits', async () => {
@@ -161,20 +160,20 @@ describe('credential guessing', () => {
     expect(spray).toEqual([...Array<number>(15).fill(401), ...Array<number>(10).fill(429)])
   })
 
-  it('admin API: every wrong, truncated, padded or misplaced token is 401 (no limit exists; the token is 256 random bits)', async () => {
+  it('admin API: every wrong, truncated, padded or misplaced token is 401, and the right one still works', async () => {
     const t = gw.adminToken
-    const wrong = [t.slice(0, -1), t + 'x', t.toUpperCase() === t ? t.toLowerCase() : t.toUpperCase(), ` ${t}`, `${t} `, '', 'null', 'undefined', t.slice(0, 16)]
-    const started = Date.now()
-    for (const token of wrong) {
-      for (const header of [`Bearer ${token}`, `bearer ${t}`, `Basic ${Buffer.from('admin:' + t).toString('base64')}`, token]) {
-        const res = await gw.http.inject({ method: 'GET', url: '/api/v1/devices', headers: { authorization: header } })
-        expect(res.statusCode, header.slice(0, 12)).toBe(401)
-      }
-    }
-    for (const url of [`/api/v1/devices?token=${t}`, `/api/v1/devices?access_token=${t}`]) expect((await gw.http.inject({ method: 'GET', url })).statusCode).toBe(401)
-    expect((await gw.http.inject({ method: 'GET', url: '/api/v1/devices', headers: { cookie: `token=${t}` } })).statusCode).toBe(401)
+    const wrong = [t.slice(0, -1), t + 'x', t.toUpperCase() === t ? t.toLowerCase() : t.toUpperCase(), ` ${t}`, '', t.slice(0, 16)]
+    const requests = [
+      ...wrong.map((token) => ({ url: '/api/v1/devices', headers: { authorization: `Bearer ${token}` } })),
+      { url: '/api/v1/devices', headers: { authorization: `bearer ${t}` } }, { url: '/api/v1/devices', headers: { authorization: t } },
+      { url: '/api/v1/devices', headers: { authorization: `Basic ${Buffer.from('admin:' + t).toString('base64')}` } },
+      { url: `/api/v1/devices?token=${t}`, headers: {} }, { url: `/api/v1/devices?access_token=${t}`, headers: {} },
+      { url: '/api/v1/devices', headers: { cookie: `token=${t}` } }, { url: '/api/v1/villages', headers: { 'x-api-key': t } }
+    ]
+    // Fewer than 20 (a per-address limit on wrong tokens is being added beside this suite).
+    expect(requests.length).toBeLessThan(20)
+    for (const r of requests) expect((await gw.http.inject({ method: 'GET', ...r })).statusCode, JSON.stringify(r).slice(0, 60)).toBe(401)
     expect((await gw.api('GET', '/api/v1/devices')).status).toBe(200)
-    console.log(`security: ${wrong.length * 4 + 3} wrong admin tokens answered 401 in ${Date.now() - started} ms; the admin API has no guessing limit`)
   })
 })
 
