@@ -5,6 +5,7 @@ import type { AedesOptions, AedesPublishPacket, AuthenticateError, Client, Publi
 import { mayPublish, maySubscribe, type DeviceIdentity } from '../../src/acl.ts'
 import type { Clock } from '../../src/clock.ts'
 import { TokenBucket } from '../../src/token-bucket.ts'
+import { WindowCounter } from '../../src/window-counter.ts'
 import type { Config } from '../config/config-schema.ts'
 import type { Ingest } from '../ingest/ingest.ts'
 import type { Logger } from '../logger.ts'
@@ -30,12 +31,20 @@ export interface HookDeps {
   log: Logger
 }
 
+/** The peer address of a TCP/TLS client, or of the HTTP request a WebSocket client came in on. */
+function sourceAddress (client: Client): string {
+  const c = client as Client & { conn?: { remoteAddress?: string }, req?: { socket?: { remoteAddress?: string } } }
+  return c.conn?.remoteAddress ?? c.req?.socket?.remoteAddress ?? 'unknown'
+}
+
 export function createBrokerHooks (deps: HookDeps) {
   const { config, devices, ingest, metrics, clock, log } = deps
   const identities = new WeakMap<Client, DeviceIdentity>()
   const buckets = new WeakMap<Client, TokenBucket>()
   /** Device id → time until which a flooder's reconnects are refused. */
   const cooldowns = new Map<string, number>()
+  /** Failed connects per source address and per address + device id (secret guessing). */
+  const failures = new WindowCounter(config.authFailureWindowMs)
 
   function refuse (callback: (err: AuthenticateError | null, ok: boolean | null) => void, returnCode: number, reason: string): void {
     metrics.authFailures.inc({ reason })
@@ -48,10 +57,23 @@ export function createBrokerHooks (deps: HookDeps) {
     // No anonymous devices; clientId = username = device id (device protocol v1).
     if (username === undefined || password === undefined) return refuse(callback, BAD_USERNAME_OR_PASSWORD, 'missing_credentials')
     if (client.id !== username) return refuse(callback, IDENTIFIER_REJECTED, 'client_id_mismatch')
+    const now = clock.now()
+    const address = sourceAddress(client)
+    const pair = address + '\n' + username
+    // Locked out: answered without looking at the secret, so guesses teach nothing; not counted again,
+    // so the lock ends with its window.
+    if (failures.waitMs(address, config.authFailuresPerAddress, now) > 0 || failures.waitMs(pair, config.authFailuresPerDevice, now) > 0) {
+      return refuse(callback, SERVER_UNAVAILABLE, 'auth_rate_limited')
+    }
+    const failed = (code: number, reason: string): void => {
+      failures.add(address, now)
+      failures.add(pair, now)
+      refuse(callback, code, reason)
+    }
     const record = devices.authLookup(username)
     // Unknown id and wrong secret answer the same, so the broker does not confirm which ids exist.
-    if (record === undefined || record.secretHash === null || record.kind === 'hub-sensor') return refuse(callback, BAD_USERNAME_OR_PASSWORD, 'unknown_device')
-    if (!verifySecret(password, record.secretHash)) return refuse(callback, BAD_USERNAME_OR_PASSWORD, 'bad_secret')
+    if (record === undefined || record.secretHash === null || record.kind === 'hub-sensor') return failed(BAD_USERNAME_OR_PASSWORD, 'unknown_device')
+    if (!verifySecret(password, record.secretHash)) return failed(BAD_USERNAME_OR_PASSWORD, 'bad_secret')
     if (record.revokedAt !== null) return refuse(callback, NOT_AUTHORIZED, 'revoked')
     const until = cooldowns.get(record.id)
     if (until !== undefined) {

@@ -43,6 +43,15 @@ export const configSchema = z.object({
     rateBurst: z.coerce.number().int().min(1).default(100),
     maxDelayMs: z.coerce.number().int().min(0).default(2000),
     floodCooldownMs: z.coerce.number().int().min(0).default(10_000),
+    /**
+     * Secret guessing: failed connects per source address and per (address, device id) in a window. Once
+     * over, that address (or that id from it) is answered CONNACK 3 without checking the secret until the
+     * window ends. Per pair, so one sensor with a stale secret behind a village's shared NAT address
+     * locks out only itself; per address high enough that a few such sensors do not lock out the rest.
+     */
+    authFailureWindowMs: z.coerce.number().int().min(1000).default(60_000),
+    authFailuresPerDevice: z.coerce.number().int().min(1).default(10),
+    authFailuresPerAddress: z.coerce.number().int().min(1).default(100),
     /** Seconds a connection may take to send CONNECT; slow-loris sockets are dropped after this. */
     connectTimeoutMs: z.coerce.number().int().min(500).default(10_000)
   }).prefault({}),

@@ -92,7 +92,7 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
     await consoleApi.register(consoleRoutes, deps)
   }, { prefix: '/console/api' })
   await app.register(async (admin) => {
-    admin.addHook('onRequest', adminAuth(deps.adminToken))
+    admin.addHook('onRequest', adminAuth(deps.adminToken, deps.clock))
     await admin.register(placesRoutes, deps)
     await admin.register(deviceRoutes, deps)
     await admin.register(alertRoutes, deps)

@@ -4,19 +4,18 @@
 // OWASP Authentication Cheat Sheet, "Protect Against Automated Attacks": per-account and per-source
 // throttling, and the same answer whether or not the account exists.
 import type { Clock } from '../../../src/clock.ts'
+import { WindowCounter } from '../../../src/window-counter.ts'
 
 export interface LimiterPolicy { windowMs: number, maxPerUser: number, maxPerIp: number }
 
-interface Counter { count: number, since: number }
-
-/** Beyond this many tracked keys, expired counters are swept so a spray of usernames cannot grow memory. */
-const SWEEP_AT = 10_000
-
 export class LoginLimiter {
-  private readonly users = new Map<string, Counter>()
-  private readonly ips = new Map<string, Counter>()
+  private readonly users: WindowCounter
+  private readonly ips: WindowCounter
 
-  constructor (private readonly clock: Clock, private readonly policy: LimiterPolicy) {}
+  constructor (private readonly clock: Clock, private readonly policy: LimiterPolicy) {
+    this.users = new WindowCounter(policy.windowMs)
+    this.ips = new WindowCounter(policy.windowMs)
+  }
 
   /**
    * Count a sign-in attempt *before* the slow password check, so a burst of parallel guesses cannot all
@@ -26,10 +25,10 @@ export class LoginLimiter {
   attempt (username: string, ip: string): number {
     const now = this.clock.now()
     const user = username.toLowerCase()
-    const wait = Math.max(this.wait(this.users.get(user), this.policy.maxPerUser, now), this.wait(this.ips.get(ip), this.policy.maxPerIp, now))
-    if (wait > 0) return wait
-    this.bump(this.users, user, now)
-    this.bump(this.ips, ip, now)
+    const waitMs = Math.max(this.users.waitMs(user, this.policy.maxPerUser, now), this.ips.waitMs(ip, this.policy.maxPerIp, now))
+    if (waitMs > 0) return Math.max(1, Math.ceil(waitMs / 1000))
+    this.users.add(user, now)
+    this.ips.add(ip, now)
     return 0
   }
 
@@ -38,20 +37,7 @@ export class LoginLimiter {
    * the address (the address keeps its earlier failures: one office may share an IP, one attacker too).
    */
   succeed (username: string, ip: string): void {
-    this.users.delete(username.toLowerCase())
-    const c = this.ips.get(ip)
-    if (c !== undefined && c.count > 0) c.count--
-  }
-
-  private wait (c: Counter | undefined, max: number, now: number): number {
-    if (c === undefined || c.count < max || now - c.since >= this.policy.windowMs) return 0
-    return Math.max(1, Math.ceil((c.since + this.policy.windowMs - now) / 1000))
-  }
-
-  private bump (map: Map<string, Counter>, key: string, now: number): void {
-    if (map.size >= SWEEP_AT) for (const [k, c] of map) if (now - c.since >= this.policy.windowMs) map.delete(k)
-    const c = map.get(key)
-    if (c === undefined || now - c.since >= this.policy.windowMs) map.set(key, { count: 1, since: now })
-    else c.count++
+    this.users.clear(username.toLowerCase())
+    this.ips.undo(ip)
   }
 }
