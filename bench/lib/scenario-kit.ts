@@ -43,6 +43,8 @@ export interface Window {
   ingested: number
   acked: number
   targetCpuMs: number
+  /** The same per target process (Mosquitto peer: subscriber, then mosquitto). */
+  targetCpuMsByPid: number[]
   /** CPU ms of each generator worker during the window. */
   generatorCpuMs: number[]
   /** publish→PUBACK ms (generator side) and, for the Mosquitto peer, publish ts→validated (subscriber side). */
@@ -50,6 +52,8 @@ export interface Window {
   targetSamples: number[]
   /** Connections that closed on the generator so far (cumulative). */
   closed: number
+  /** The target's longest event-loop stall in the window (Node targets; the subscriber for the peer). */
+  maxLoopDelayMs: number | null
 }
 
 /** Measure `ms` of whatever load is running: target counters, /proc CPU and the generator's reports. */
@@ -57,17 +61,18 @@ export async function measureWindow (target: Target, pool: LoadPool, ms: number)
   await target.count() // starts a new sample at the target
   const r0 = await pool.report() // and at the generator
   const c0 = await target.count()
-  const cpu0 = target.cpuMs()
+  const cpu0 = target.cpuMsByPid()
   const t0 = performance.now()
   await sleep(ms)
   const c1 = await target.count()
-  const cpu1 = target.cpuMs()
+  const cpu1 = target.cpuMsByPid()
+  const byPid = cpu1.map((c, i) => c - (cpu0[i] ?? 0))
   const wallMs = performance.now() - t0
   const r1: PoolReport = await pool.report()
   return {
-    wallMs, ingested: c1.ingested - c0.ingested, acked: r1.acked - r0.acked, targetCpuMs: cpu1 - cpu0,
+    wallMs, ingested: c1.ingested - c0.ingested, acked: r1.acked - r0.acked, targetCpuMs: byPid.reduce((a, b) => a + b, 0), targetCpuMsByPid: byPid,
     generatorCpuMs: r1.workerCpuMs.map((x, i) => round(x - (r0.workerCpuMs[i] ?? 0), 0)),
-    ackSamples: r1.samples, targetSamples: c1.samples, closed: r1.closed
+    ackSamples: r1.samples, targetSamples: c1.samples, closed: r1.closed, maxLoopDelayMs: c1.maxLoopDelayMs ?? null
   }
 }
 

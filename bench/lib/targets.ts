@@ -36,6 +36,8 @@ export interface Target {
   count(): Promise<TargetCount>
   finish(): Promise<TargetFinish>
   cpuMs(): number
+  /** CPU ms of each of `pids`, in that order. */
+  cpuMsByPid(): number[]
   rssKb(): number
   stop(): Promise<void>
 }
@@ -99,6 +101,7 @@ export async function startTarget (name: TargetName, options: TargetOptions): Pr
       return { persisted: m.persisted, details: m.details }
     },
     cpuMs: () => pids.reduce((n, pid) => n + cpuMs(pid), 0),
+    cpuMsByPid: () => pids.map((pid) => cpuMs(pid)),
     rssKb: () => rssKb(brokerPid),
     async stop () {
       stopping = true

@@ -24,7 +24,7 @@ export interface PoolReport {
 
 export interface LoadPool {
   readonly pids: number[]
-  connect(url: string, creds: LoadCred[], options?: { subscribe?: boolean }): Promise<ConnectResult>
+  connect(url: string, creds: LoadCred[], options?: { subscribe?: boolean, batch?: number }): Promise<ConnectResult>
   window(window: number): void
   rate(perSecond: number, maxInFlight?: number): void
   mark(): void
@@ -71,12 +71,12 @@ export function startLoadPool (options: { workers?: number } = {}): LoadPool {
 
   return {
     pids: workers.map((w) => w.child.pid as number),
-    async connect (url, creds, { subscribe = false } = {}) {
+    async connect (url, creds, { subscribe = false, batch = 0 } = {}) {
       const per = Math.ceil(creds.length / workers.length)
       if (per > MAX_CLIENTS_PER_WORKER) throw new Error(`${per} clients per worker exceed ${MAX_CLIENTS_PER_WORKER}; use more workers`)
       // A common start instant a little ahead, so the storm really is simultaneous across processes.
       const at = Date.now() + 300
-      const replies = await Promise.all(workers.map((w, i) => ask(w, { type: 'connect', url, creds: creds.slice(i * per, (i + 1) * per), subscribe, at }, 'connected')))
+      const replies = await Promise.all(workers.map((w, i) => ask(w, { type: 'connect', url, creds: creds.slice(i * per, (i + 1) * per), subscribe, at, batch: batch > 0 ? Math.ceil(batch / workers.length) : 0 }, 'connected')))
       shares = workers.length
       return {
         connected: replies.reduce((n, r) => n + r.connected, 0),

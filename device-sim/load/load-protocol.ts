@@ -4,8 +4,11 @@
 export interface LoadCred { id: string, secret: string }
 
 export type ToLoadWorker =
-  /** Open one MQTT 3.1.1 client per cred at `at` (epoch ms, so every worker starts together). */
-  | { type: 'connect', url: string, creds: LoadCred[], subscribe: boolean, at: number }
+  /**
+   * Open one MQTT 3.1.1 client per cred at `at` (epoch ms, so every worker starts together), `batch` at
+   * a time (0: all at once, a storm).
+   */
+  | { type: 'connect', url: string, creds: LoadCred[], subscribe: boolean, at: number, batch: number }
   /** Saturation: every client keeps `window` QoS 1 publishes unacknowledged. */
   | { type: 'window', window: number }
   /** A fixed rate over all this worker's clients, round robin, at most `maxInFlight` unacknowledged. */

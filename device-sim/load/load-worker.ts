@@ -129,9 +129,20 @@ async function disconnect (): Promise<FromLoadWorker> {
 
 async function handle (msg: ToLoadWorker): Promise<FromLoadWorker | null> {
   switch (msg.type) {
-    case 'connect':
+    case 'connect': {
       await sleep(Math.max(0, msg.at - Date.now()))
-      return await connectAll(msg.url, msg.creds, msg.subscribe)
+      const step = Math.max(1, msg.batch > 0 ? Math.min(msg.batch, msg.creds.length) : msg.creds.length)
+      const total = { connected: 0, failed: 0, refusedSubscriptions: 0, firstError: null as string | null }
+      for (let i = 0; i < msg.creds.length || i === 0; i += step) {
+        const r = await connectAll(msg.url, msg.creds.slice(i, i + step), msg.subscribe)
+        if (r.type !== 'connected') return r
+        total.connected += r.connected
+        total.failed += r.failed
+        total.refusedSubscriptions += r.refusedSubscriptions
+        total.firstError ??= r.firstError
+      }
+      return { type: 'connected', ...total, doneAt: Date.now() }
+    }
     case 'window': startWindow(msg.window); return null
     case 'rate': startRate(msg.perSecond, msg.maxInFlight); return null
     case 'mark': samples.take(); return null
