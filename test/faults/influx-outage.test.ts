@@ -19,12 +19,14 @@ import { addDevice, startGateway, type TestGateway } from '../helpers/start-gate
 import type { GeneratorDevice, GeneratorSummary } from './motion-generator.ts'
 
 const GENERATOR = fileURLToPath(new URL('./motion-generator.ts', import.meta.url))
-const LONG = process.env.ANJU_LONG_FAULTS === '1'
-// 200 sensors × 50 msg/s = 10,000 msg/s. The outage lasts 60 s (600,000 messages while InfluxDB is
-// down) with ANJU_LONG_FAULTS=1, 20 s by default (200,000): the same rate, spool and replay, shorter.
+// 200 sensors × 50 msg/s = 10,000 msg/s offered, InfluxDB down for the issue's full 60 s (600,000
+// messages meanwhile). Measured here at full length: 2 min 47 s for the test on the shared 2-core machine
+// (the gateway acknowledged ~5,300 msg/s on average there, the rest waited in TCP), so it runs at full
+// length by default, with a longer timeout than the suite's 300 s for a busier machine; no LONG variant.
 const DEVICES = 200
 const RATE = 50
-const OUTAGE_MS = LONG ? 60_000 : 20_000
+const OUTAGE_MS = 60_000
+const TIMEOUT_MS = 480_000
 const LEAD_MS = 5_000
 const TAIL_MS = 5_000
 const PROCESSES = 2
@@ -96,11 +98,18 @@ describeWithInfluxd('InfluxDB outage under 10,000 msg/s', () => {
     await waitFor(() => gw.telemetry.stats().spooled > 0, 20_000, 'points spooled while InfluxDB is down')
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, down + OUTAGE_MS - Date.now())))
     const spooledAtRestart = gw.telemetry.stats().spooled
-    await influxd.restart()
+    try {
+      await influxd.restart()
+    } catch (err) {
+      // helpers/influxd.ts gives a restart 20 s to answer /ping; reopening the shards on a busy 2-core
+      // machine has taken longer (once in five runs here). The process is still starting: wait for it.
+      await waitFor(async () => await fetch(`${influxd.url}/ping`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 204, () => false),
+        120_000, `influxd to answer after its restart (${(err as Error).message.slice(0, 200)})`)
+    }
     const up = Date.now()
     const summaries = await Promise.all(runs.map(async (r) => await r.summary))
     const loadEnd = Date.now()
-    await waitFor(() => { const s = gw.telemetry.stats(); return s.queued === 0 && s.spooled === 0 }, 180_000, 'the spool to drain')
+    await waitFor(() => { const s = gw.telemetry.stats(); return s.queued === 0 && s.spooled === 0 }, 240_000, 'the spool to drain')
     const drained = Date.now()
 
     const acked = new Map<string, number>()
@@ -125,7 +134,7 @@ describeWithInfluxd('InfluxDB outage under 10,000 msg/s', () => {
     }
     const storedTotal = [...stored.values()].reduce((a, b) => a + b, 0)
     console.log('influx-outage:', JSON.stringify({
-      outageS: (up - down) / 1000, sent, acked: ackedTotal, stored: storedTotal, lost, duplicated, spooledAtRestart,
+      outageS: (up - down) / 1000, restartS: (up - down - OUTAGE_MS) / 1000, sent, acked: ackedTotal, stored: storedTotal, lost, duplicated, spooledAtRestart,
       offeredPerS: Math.round(sent / (durationMs / 1000)), ackedPerS: Math.round(ackedTotal / ((loadEnd - t0) / 1000)), drainAfterLoadS: (drained - loadEnd) / 1000,
       closes: summaries.reduce((n, s) => n + s.closes, 0), droppedSpoolFull: gw.telemetry.stats().droppedSpoolFull
     }))
@@ -135,11 +144,12 @@ describeWithInfluxd('InfluxDB outage under 10,000 msg/s', () => {
     expect(summaries.reduce((n, s) => n + s.closes, 0)).toBe(0)
     expect(sent).toBeGreaterThanOrEqual(0.9 * DEVICES * RATE * durationMs / 1000)
     expect(ackedTotal).toBe(sent)
-    // The outage was real: a large share of the load waited in the spool.
-    expect(spooledAtRestart).toBeGreaterThan(0.5 * DEVICES * RATE * OUTAGE_MS / 1000)
+    // The outage was real: a large share of the load waited in the spool (594,183 points in the measured
+    // run; the bound leaves room for a busier machine ingesting more slowly during the outage).
+    expect(spooledAtRestart).toBeGreaterThan(100_000)
     // What a user queries afterwards: every acknowledged motion once, per device and in total.
     expect({ lost, duplicated, devices: stored.size }).toEqual({ lost: 0, duplicated: 0, devices: DEVICES })
     expect(storedTotal).toBe(ackedTotal)
     expect(gw.telemetry.stats().droppedSpoolFull).toBe(0)
-  })
+  }, TIMEOUT_MS)
 })
