@@ -35,9 +35,10 @@ describe('MQTT fuzzing against a real gateway', () => {
   let telemetry: Database.Database
 
   beforeAll(async () => {
-    // The per-client rate limit is the flood test's business; here it would only turn fuzz cases into
-    // cooldown refusals. The payload limit is at its maximum so deep JSON reaches the JSON parser.
-    gw = await startGateway({ mqtt: { ratePerSecond: 100_000, rateBurst: 100_000, maxPayloadBytes: 1_048_576 } })
+    // The per-client rate limit and the guessing limits (mutated CONNECTs carry wrong secrets and unknown
+    // ids, all from 127.0.0.1) are other tests' business; here they would only turn fuzz cases into
+    // CONNACK 3. The payload limit is at its maximum so deep JSON reaches the JSON parser.
+    gw = await startGateway({ mqtt: { ratePerSecond: 100_000, rateBurst: 100_000, maxPayloadBytes: 1_048_576, authFailuresPerAddress: 1_000_000, authFailuresPerDevice: 1_000_000 } })
     const a = await seedHome(gw)
     const b = await seedHome(gw)
     honest = await addDevice(gw, a.homeId)

@@ -121,8 +121,10 @@ describe('credential guessing', () => {
   beforeAll(async () => { gw = await startGateway({ console: { loginMaxFailuresPerUser: 5, loginMaxFailuresPerIp: 20 } }) })
   afterAll(async () => { await gw?.stop() })
 
-  // Per-address and per-device limits on failed MQTT connects are being added beside this suite
-  // (mqtt.authFailuresPer*); these two tests stay below any such limit and check what must hold either way.
+  // The guessing limits themselves (MQTT: 10 failures per address and device id, 100 per address, then
+  // CONNACK 3; admin API: 20 wrong tokens per address, then 429) are tested in
+  // test/gateway/broker/auth-guessing.test.ts and test/gateway/http/admin-guessing.test.ts. These two
+  // stay below them and check the answers an attacker learns from.
   it('MQTT: a wrong secret and an unknown id get the same CONNACK 4, each counted by reason; the real device is not locked out', async () => {
     const { homeId } = await seedHome(gw)
     const target = await addDevice(gw, homeId)
@@ -170,7 +172,7 @@ describe('credential guessing', () => {
       { url: `/api/v1/devices?token=${t}`, headers: {} }, { url: `/api/v1/devices?access_token=${t}`, headers: {} },
       { url: '/api/v1/devices', headers: { cookie: `token=${t}` } }, { url: '/api/v1/villages', headers: { 'x-api-key': t } }
     ]
-    // Fewer than 20 (a per-address limit on wrong tokens is being added beside this suite).
+    // Fewer than 20: below the per-address limit on wrong tokens.
     expect(requests.length).toBeLessThan(20)
     for (const r of requests) expect((await gw.http.inject({ method: 'GET', ...r })).statusCode, JSON.stringify(r).slice(0, 60)).toBe(401)
     expect((await gw.api('GET', '/api/v1/devices')).status).toBe(200)
