@@ -10,6 +10,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws'
 import { deviceConfigPayload, type DeviceConfigPayload } from '../../src/device-payloads.ts'
 import { deviceTopic } from '../../src/topics.ts'
 import { createBrokerHooks, type HookDeps } from './broker-hooks.ts'
+import { guardPacketSize, maxPacketBytes } from './packet-size-guard.ts'
 
 export interface MqttBroker {
   aedes: Aedes
@@ -62,6 +63,17 @@ export async function createMqttBroker (deps: HookDeps): Promise<MqttBroker> {
   aedes.on('clientError', (client, err) => { log.debug({ deviceId: hooks.identityOf(client)?.id ?? null, err: err.message }, 'mqtt client error') })
   aedes.on('connectionError', (_client, err) => { log.debug({ err: err.message }, 'mqtt connection error') })
 
+  // Every connection, whatever its transport, goes through the packet size guard (see its file).
+  const packetLimit = maxPacketBytes(config.maxPayloadBytes)
+  const handle = (conn: Duplex, req?: IncomingMessage): void => {
+    const client = aedes.handle(conn, req as IncomingMessage) as Client
+    guardPacketSize(conn, packetLimit, () => {
+      const who = hooks.identityOf(client)
+      ingest.drop(who?.id ?? null, 'oversize')
+      log.warn({ deviceId: who?.id ?? null, maxPacketBytes: packetLimit }, 'mqtt packet over the size limit; connection closed')
+    })
+  }
+
   const servers: Server[] = []
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1_048_576 })
 
@@ -95,10 +107,10 @@ export async function createMqttBroker (deps: HookDeps): Promise<MqttBroker> {
   return {
     aedes,
     async listen () {
-      const mqtt = await listenOn(createServer(aedes.handle), config.port)
+      const mqtt = await listenOn(createServer(handle), config.port)
       let mqtts: number | null = null
       if (config.tlsCert !== undefined && config.tlsKey !== undefined) {
-        const tls = createTlsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, aedes.handle)
+        const tls = createTlsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, handle)
         mqtts = await listenOn(tls, config.tlsPort)
       }
       return { mqtt, mqtts }
@@ -110,7 +122,7 @@ export async function createMqttBroker (deps: HookDeps): Promise<MqttBroker> {
         wss.handleUpgrade(req, socket, head, (ws) => {
           const stream = createWebSocketStream(ws)
           stream.on('error', () => stream.destroy())
-          aedes.handle(stream, req)
+          handle(stream, req)
         })
       })
     },
