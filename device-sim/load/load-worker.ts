@@ -46,7 +46,11 @@ function connectAll (url: string, creds: LoadCred[], subscribe: boolean): Promis
         if (!settled) { settled = true; failed++; client.end(true); settle() }
       }
       client.on('error', fail)
-      client.on('close', () => { if (device.open) { device.open = false; closed++ } })
+      client.on('close', () => {
+        if (device.open) { device.open = false; closed++ }
+        // A broker may drop a connection before CONNACK/SUBACK (its CONNECT timeout in a long storm).
+        if (!settled) fail(new Error('closed before CONNACK/SUBACK'))
+      })
       client.once('connect', () => {
         device.open = true
         devices.push(device)
