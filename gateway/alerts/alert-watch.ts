@@ -64,6 +64,12 @@ export class AlertWatch {
   private readonly notifier: Notifier
   private readonly deviceWatch = new DeviceWatchList()
   private readonly lastActivityOf = new Map<string, number>()
+  /**
+   * Homes with sensors but no activity ever seen: when watching began (engine start, or the first device
+   * of a new home coming online). Their inactivity clock runs from then, so a resident who falls before
+   * the first motion the gateway ever sees is still alerted. Not activity: lastActivity() stays null.
+   */
+  private readonly watchedSince = new Map<string, number>()
   /** Counted activity of the last SUSTAINED_WINDOW_MS per home (is the resident moving about?). */
   private readonly recentActivityOf = new Map<string, number[]>()
   private readonly loneEvents: LoneEventFilter
@@ -112,6 +118,7 @@ export class AlertWatch {
     // Counted motion recorded after an alert's start (missed in a crash) ends it here.
     for (const [homeId, at] of history) this.noteActivity(homeId, at)
     for (const [homeId, since] of this.deviceWatch.offlineHomes()) this.scheduler.set(key('o', homeId), since + HOME_OFFLINE_AFTER_MS)
+    for (const d of this.deps.devices.list()) if (d.revokedAt === null) this.startWatching(d.homeId, now)
     this.scheduler.start()
     this.deps.log.info({ unresolved: this.unresolved.size, homes: this.lastActivityOf.size }, 'alert engine started')
   }
@@ -290,34 +297,48 @@ export class AlertWatch {
     if (this.scheduler.get(key('u', homeId)) === undefined) this.scheduleNotUp(homeId)
   }
 
+  /** The instant a home's inactivity clock runs from: its last counted activity, else when watching began. */
+  private clockStart (homeId: string): number | undefined {
+    return this.lastActivityOf.get(homeId) ?? this.watchedSince.get(homeId)
+  }
+
+  /** A home with devices and no activity known: start its inactivity clock (see watchedSince). */
+  private startWatching (homeId: string, at: number): void {
+    if (this.lastActivityOf.has(homeId) || this.watchedSince.has(homeId)) return
+    this.watchedSince.set(homeId, at)
+    this.scheduler.ensureBy(key('i', homeId), inactivityDeadline(at, this.settings(homeId).awayUntil, this.checkInThreshold(homeId)).at)
+    if (this.scheduler.get(key('u', homeId)) === undefined) this.scheduleNotUp(homeId)
+  }
+
   private scheduleNotUp (homeId: string): void {
-    const next = nextNotUpCheck(homeId, this.now(), this.lastActivityOf.get(homeId) ?? 0, this.deps.thresholds)
+    const next = nextNotUpCheck(homeId, this.now(), this.clockStart(homeId) ?? 0, this.deps.thresholds)
     if (next !== null) this.scheduler.set(key('u', homeId), next)
   }
 
   protected rescheduleInactivity (homeId: string): void {
-    const last = this.lastActivityOf.get(homeId)
+    const last = this.clockStart(homeId)
     if (last === undefined) return
     this.scheduler.set(key('i', homeId), inactivityDeadline(last, this.settings(homeId).awayUntil, this.checkInThreshold(homeId)).at)
   }
 
   private checkInactivity (homeId: string): void {
-    const last = this.lastActivityOf.get(homeId)
+    const last = this.clockStart(homeId)
     if (last === undefined || this.openAlertOf(homeId, 'inactivity') !== undefined || this.openAlertOf(homeId, 'not_up') !== undefined) return
     const deadline = inactivityDeadline(last, this.settings(homeId).awayUntil, this.checkInThreshold(homeId))
     // An early wake-up (the deadline moved later since it was set): look again then.
     if (deadline.at > this.now()) { this.scheduler.set(key('i', homeId), deadline.at); return }
     const full = deadline.since + this.threshold(homeId)(deadline.since)
     const minutes = Math.round((full - deadline.since) / 60_000)
+    const never = this.lastActivityOf.has(homeId) ? '' : '; no activity seen since watching began'
     // Family waits for the full threshold (the TV asks again then) when the check-in came early.
     if (full > this.now() + this.ladderOf(homeId).tvTimeoutMs) {
-      this.raise(homeId, 'inactivity', deadline.since, `${EARLY_CHECK_IN_DETAIL} at ${Math.round((deadline.at - deadline.since) / 60_000)} min; threshold ${minutes} min`, full)
-    } else this.raise(homeId, 'inactivity', deadline.since, `threshold ${minutes} min`)
+      this.raise(homeId, 'inactivity', deadline.since, `${EARLY_CHECK_IN_DETAIL} at ${Math.round((deadline.at - deadline.since) / 60_000)} min; threshold ${minutes} min${never}`, full)
+    } else this.raise(homeId, 'inactivity', deadline.since, `threshold ${minutes} min${never}`)
   }
 
   private checkNotUp (homeId: string): void {
     const now = this.now()
-    const last = this.lastActivityOf.get(homeId)
+    const last = this.clockStart(homeId)
     const covered = this.openAlertOf(homeId, 'inactivity') !== undefined || this.openAlertOf(homeId, 'not_up') !== undefined
     if (last !== undefined && !isUpBy(last, now) && !isAway(this.settings(homeId).awayUntil, now) && !covered) {
       this.raise(homeId, 'not_up', last, 'no activity by the usual wake-up time')
@@ -329,6 +350,7 @@ export class AlertWatch {
   }
 
   private onDeviceState (e: DeviceStateEvent): void {
+    if (e.online === true) this.startWatching(e.homeId, e.at)
     if (e.online !== undefined) {
       const offlineSince = this.deviceWatch.setOnline(e.deviceId, e.homeId, e.kind, e.online, e.at)
       if (offlineSince === null) {
