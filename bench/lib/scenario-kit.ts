@@ -12,6 +12,9 @@ export const GENERATOR_WORKERS = Number(process.env.BENCH_WORKERS ?? 2)
 
 /** The targets this machine can run; a missing Mosquitto is said loudly (and fails the run under CI). */
 export function runnableTargets (): TargetName[] {
+  // BENCH_TARGETS=anju,aedes runs only those (e.g. to profile the gateway alone); the default is all.
+  const only = process.env.BENCH_TARGETS?.split(',').map((s) => s.trim())
+  if (only !== undefined) return TARGET_NAMES.filter((n) => only.includes(n))
   if (mosquittoAvailable()) return [...TARGET_NAMES]
   console.error(`\n!!! mosquitto not found at ${mosquittoBin()}: the Mosquitto peer is recorded as null${process.env.CI === 'true' ? ' (CI: this run fails)' : ''} !!!\n`)
   return TARGET_NAMES.filter((n) => n !== 'mosquitto')
