@@ -4,6 +4,7 @@
 import { connect } from 'node:net'
 import mqttPacket, { type Packet } from 'mqtt-packet'
 import type { Random } from '../../device-sim/prng.ts'
+import { encodeLength } from '../helpers/mqtt-bytes.ts'
 
 export type { Random }
 
@@ -36,16 +37,7 @@ export function rawPublish (topic: Buffer, payload: Buffer, messageId = 1): Buff
   return Buffer.concat([Buffer.from([0x32]), encodeLength(body.length), body])
 }
 
-export function encodeLength (n: number): Buffer {
-  const out: number[] = []
-  do {
-    let byte = n % 128
-    n = Math.floor(n / 128)
-    if (n > 0) byte |= 0x80
-    out.push(byte)
-  } while (n > 0)
-  return Buffer.from(out)
-}
+export { encodeLength }
 
 /** One seeded mutation of a valid packet: bit flips, truncation, a bad remaining length, splices, garbage. */
 export function mutate (rnd: Random, packet: Buffer): Buffer {

@@ -12,7 +12,9 @@ import { setPriority } from 'node:os'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectDevice, metricValue } from '../helpers/mqtt-client.ts'
-import { addDevice, seedHome, startGateway, type Credentials, type TestGateway } from '../helpers/start-gateway.ts'
+import { startFloodGateway, type Flooder } from '../helpers/flood-gateway.ts'
+import { addDevice, type TestGateway } from '../helpers/start-gateway.ts'
+import { percentile } from '../../bench/lib/bench-stats.ts'
 
 const FLOODER = fileURLToPath(new URL('../helpers/flood-clients.ts', import.meta.url))
 const FLOOD_MS = 30_000
@@ -21,7 +23,7 @@ const PROCESSES = 2
 
 interface FloodSummary { sent: number, connects: number, refusals: number }
 
-function flood (url: string, devices: Array<Credentials & { kind: 'sensor' | 'hub' }>): Promise<FloodSummary> {
+function flood (url: string, devices: Flooder[]): Promise<FloodSummary> {
   return new Promise((resolve, reject) => {
     const child = execFile(process.execPath, ['--import', 'tsx', FLOODER, url, JSON.stringify(devices), String(FLOOD_MS)],
       { timeout: FLOOD_MS + 60_000, maxBuffer: 1 << 20 }, (err, stdout) => err ? reject(err) : resolve(JSON.parse(stdout.trim().split('\n').at(-1) as string) as FloodSummary))
@@ -32,25 +34,13 @@ function flood (url: string, devices: Array<Credentials & { kind: 'sensor' | 'hu
   })
 }
 
-/** The nearest-rank percentile. */
-function percentile (sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN
-}
-
 describe('QoS 0 flood of 50 clients for 30 s', () => {
   let gw: TestGateway
   let homeId: string
-  let flooders: Array<Credentials & { kind: 'sensor' | 'hub' }>
+  let flooders: Flooder[]
 
   beforeAll(async () => {
-    // A short cooldown (default 10 s) keeps the cut-off flooders coming back for the whole 30 s.
-    gw = await startGateway({ mqtt: { floodCooldownMs: 300 } })
-    homeId = (await seedHome(gw)).homeId
-    flooders = []
-    for (let i = 0; i < FLOODERS; i++) {
-      const kind = i % 2 === 0 ? 'hub' : 'sensor'
-      flooders.push({ ...(await addDevice(gw, homeId, kind)), kind })
-    }
+    ({ gw, homeId, flooders } = await startFloodGateway(FLOODERS))
   })
   afterAll(async () => { await gw?.stop() })
 
@@ -87,7 +77,7 @@ describe('QoS 0 flood of 50 clients for 30 s', () => {
     const sorted = [...latencies].sort((a, b) => a - b)
     const text = (await gw.http.inject({ url: '/metrics' })).body
     const figures = {
-      samples: sorted.length, p50Ms: Math.round(percentile(sorted, 0.5)), p99Ms: Math.round(percentile(sorted, 0.99)), maxMs: Math.round(sorted.at(-1) ?? 0),
+      samples: sorted.length, p50Ms: Math.round(percentile(sorted, 50)), p99Ms: Math.round(percentile(sorted, 99)), maxMs: Math.round(sorted.at(-1) ?? 0),
       offered: summaries.reduce((n, s) => n + s.sent, 0), connects: summaries.reduce((n, s) => n + s.connects, 0),
       floodDisconnects: await metricValue(text, 'anju_mqtt_flood_disconnects_total')
     }

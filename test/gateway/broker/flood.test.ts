@@ -4,7 +4,8 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ActivityEvent } from '../../../src/events.ts'
-import { addDevice, seedHome, startGateway, type Credentials, type TestGateway } from '../../helpers/start-gateway.ts'
+import { startFloodGateway, type Flooder } from '../../helpers/flood-gateway.ts'
+import { addDevice, seedHome, startGateway, type TestGateway } from '../../helpers/start-gateway.ts'
 import { closed, connackCode, connectDevice, metricValue, waitFor } from '../../helpers/mqtt-client.ts'
 
 const FLOODER = fileURLToPath(new URL('../../helpers/flood-clients.ts', import.meta.url))
@@ -12,17 +13,10 @@ const FLOODER = fileURLToPath(new URL('../../helpers/flood-clients.ts', import.m
 describe('flood survival', () => {
   let gw: TestGateway
   let homeId: string
-  let flooders: Array<Credentials & { kind: 'sensor' | 'hub' }>
+  let flooders: Flooder[]
 
   beforeAll(async () => {
-    // A short cooldown keeps the flooders reconnecting and flooding for the whole run.
-    gw = await startGateway({ mqtt: { floodCooldownMs: 300 } })
-    homeId = (await seedHome(gw)).homeId
-    flooders = []
-    for (let i = 0; i < 50; i++) {
-      const kind = i % 2 === 0 ? 'hub' : 'sensor'
-      flooders.push({ ...(await addDevice(gw, homeId, kind)), kind })
-    }
+    ({ gw, homeId, flooders } = await startFloodGateway(50))
   })
   afterAll(async () => { await gw.stop() })
 

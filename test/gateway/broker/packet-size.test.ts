@@ -6,18 +6,7 @@ import { PacketSizeTracker, maxPacketBytes } from '../../../gateway/broker/packe
 import { metricValue } from '../../helpers/mqtt-client.ts'
 import { addDevice, seedHome, startGateway, type TestGateway } from '../../helpers/start-gateway.ts'
 import { connectDevice } from '../../helpers/mqtt-client.ts'
-
-/** The remaining-length bytes of MQTT's fixed header. */
-function remainingLength (n: number): Buffer {
-  const out: number[] = []
-  do {
-    let byte = n % 128
-    n = Math.floor(n / 128)
-    if (n > 0) byte |= 0x80
-    out.push(byte)
-  } while (n > 0)
-  return Buffer.from(out)
-}
+import { encodeLength as remainingLength } from '../../helpers/mqtt-bytes.ts'
 
 describe('PacketSizeTracker', () => {
   it('follows packets split anywhere across chunks and refuses the first one over the limit', () => {
