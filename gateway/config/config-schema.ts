@@ -153,7 +153,38 @@ export const configSchema = z.object({
     tvTimeoutMs: z.coerce.number().int().min(60_000).default(DEFAULT_LADDER.tvTimeoutMs),
     familyTimeoutMs: z.coerce.number().int().min(60_000).default(DEFAULT_LADDER.familyTimeoutMs),
     gridTimeoutMs: z.coerce.number().int().min(60_000).default(DEFAULT_LADDER.gridTimeoutMs)
-  }).prefault({})
+  }).prefault({}),
+  /**
+   * The HTTP authentication/ACL backend an external broker (EMQX, mosquitto-go-auth) calls for device
+   * connects (docs/cluster.md). Off until a token is set; the broker sends it as `Authorization: Bearer`.
+   */
+  brokerAuth: z.object({
+    token: z.string().min(24, 'ANJU_BROKER_AUTH_TOKEN must be at least 24 characters').optional()
+  }).prefault({}),
+  /**
+   * Mosquitto's dynamic security plugin, provisioned with each device's credentials when it is registered,
+   * re-keyed or revoked (Mosquitto cannot call an HTTP backend). Off until a URL is set.
+   */
+  dynsec: z.object({
+    url: z.url().optional(),
+    username: z.string().min(1).default('anju-admin'),
+    password: z.string().optional()
+  }).prefault({}),
+  /** Cluster mode (`npm run worker`, docs/cluster.md): one of N workers behind an external broker. */
+  cluster: z.object({
+    workerId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+    partitions: z.coerce.number().int().min(1).max(4096).default(64),
+    leaseMs: z.coerce.number().int().min(1_000).default(15_000),
+    renewMs: z.coerce.number().int().min(100).default(5_000),
+    streamRetentionMs: z.coerce.number().int().min(10_000).default(10 * 60_000),
+    redisUrl: z.string().optional(),
+    postgresUrl: z.string().optional(),
+    brokerUrl: z.string().optional(),
+    brokerUsername: z.string().default('anju-worker'),
+    brokerPassword: z.string().optional(),
+    /** The shared-subscription group: `$share/<group>/anju/v1/...`. */
+    shareGroup: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('anju')
+  }).prefault({}).refine((c) => c.renewMs * 2 < c.leaseMs, 'cluster.renewMs must be less than half of cluster.leaseMs')
 })
 
 export type Config = Readonly<z.infer<typeof configSchema>>

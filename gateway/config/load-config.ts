@@ -62,7 +62,22 @@ const ENV_MAP: Record<string, string[]> = {
   ANJU_CONSOLE_LOGIN_MAX_FAILURES_PER_IP: ['console', 'loginMaxFailuresPerIp'],
   ANJU_ALERTS_TV_TIMEOUT_MS: ['alerts', 'tvTimeoutMs'],
   ANJU_ALERTS_FAMILY_TIMEOUT_MS: ['alerts', 'familyTimeoutMs'],
-  ANJU_ALERTS_GRID_TIMEOUT_MS: ['alerts', 'gridTimeoutMs']
+  ANJU_ALERTS_GRID_TIMEOUT_MS: ['alerts', 'gridTimeoutMs'],
+  ANJU_BROKER_AUTH_TOKEN: ['brokerAuth', 'token'],
+  ANJU_DYNSEC_URL: ['dynsec', 'url'],
+  ANJU_DYNSEC_USERNAME: ['dynsec', 'username'],
+  ANJU_DYNSEC_PASSWORD: ['dynsec', 'password'],
+  ANJU_CLUSTER_WORKER_ID: ['cluster', 'workerId'],
+  ANJU_CLUSTER_PARTITIONS: ['cluster', 'partitions'],
+  ANJU_CLUSTER_LEASE_MS: ['cluster', 'leaseMs'],
+  ANJU_CLUSTER_RENEW_MS: ['cluster', 'renewMs'],
+  ANJU_CLUSTER_STREAM_RETENTION_MS: ['cluster', 'streamRetentionMs'],
+  ANJU_CLUSTER_REDIS_URL: ['cluster', 'redisUrl'],
+  ANJU_CLUSTER_POSTGRES_URL: ['cluster', 'postgresUrl'],
+  ANJU_CLUSTER_BROKER_URL: ['cluster', 'brokerUrl'],
+  ANJU_CLUSTER_BROKER_USERNAME: ['cluster', 'brokerUsername'],
+  ANJU_CLUSTER_BROKER_PASSWORD: ['cluster', 'brokerPassword'],
+  ANJU_CLUSTER_SHARE_GROUP: ['cluster', 'shareGroup']
 }
 
 export class ConfigError extends Error {

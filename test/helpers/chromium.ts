@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { describe, it } from 'vitest'
+import { describeWithService } from './system-service.ts'
 
 const INSTALL_HINT = 'apt-get install chromium fonts-wqy-zenhei   (Debian\'s Chromium and a CJK font; never `npx playwright install`)'
 
@@ -19,23 +19,9 @@ export function chromiumPath (): string | undefined {
   return candidates.find((p) => existsSync(p))
 }
 
-/**
- * describe() that needs Chromium. Missing locally: a loud warning with the install command, then skip.
- * Missing under CI=true: a failing test, because CI must run the TV app in a real browser.
- */
+/** describe() that needs Chromium (see system-service.ts: loud skip locally, a failure under CI=true). */
 export function describeWithChromium (name: string, fn: () => void): void {
-  if (chromiumPath() !== undefined) {
-    describe(name, fn)
-    return
-  }
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('needs chromium', () => { throw new Error(`chromium missing under CI: ${INSTALL_HINT}`) })
-    })
-    return
-  }
-  console.warn(`\n*** SKIPPED "${name}": chromium is not installed. Install it with: ${INSTALL_HINT} ***\n`)
-  describe.skip(name, fn)
+  describeWithService({ service: 'chromium', available: () => chromiumPath() !== undefined, installHint: INSTALL_HINT }, name, fn)
 }
 
 export interface Tv {

@@ -3,10 +3,9 @@
 // that the production store was never tested).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, it } from 'vitest'
+import { describeWithService, freePort } from './system-service.ts'
 
 export interface Influxd {
   /** http://127.0.0.1:<port> */
@@ -28,19 +27,6 @@ let available: boolean | undefined
 export function influxdAvailable (): boolean {
   available ??= spawnSync('influxd', ['version'], { stdio: 'ignore' }).status === 0
   return available
-}
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 // Only what the tests need: the HTTP API and continuous queries. The monitor would write its own
@@ -135,21 +121,7 @@ export async function startInfluxd (): Promise<Influxd> {
   }
 }
 
-/**
- * describe() that needs influxd. Missing locally: a loud warning with the install command, then skip.
- * Missing under CI=true: a failing test, because CI must test the production store.
- */
+/** describe() that needs influxd (see system-service.ts: loud skip locally, a failure under CI=true). */
 export function describeWithInfluxd (name: string, fn: () => void): void {
-  if (influxdAvailable()) {
-    describe(name, fn)
-    return
-  }
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('needs influxd', () => { throw new Error(`influxd missing under CI: ${INSTALL_HINT}`) })
-    })
-    return
-  }
-  console.warn(`\n*** SKIPPED "${name}": influxd is not installed. Install it with: ${INSTALL_HINT} ***\n`)
-  describe.skip(name, fn)
+  describeWithService({ service: 'influxd', available: influxdAvailable, installHint: INSTALL_HINT }, name, fn)
 }
