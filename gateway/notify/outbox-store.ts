@@ -4,6 +4,7 @@
 import type { Db } from '../db/open-database.ts'
 import type { Notification } from '../../src/alerts.ts'
 import type { ChannelName, Delivery } from './channel.ts'
+import type { OutboxQueue } from './outbox-queue.ts'
 
 export interface OutboxRow {
   id: number
@@ -40,7 +41,7 @@ export function toDelivery (row: RawRow): Delivery & { attempts: number } {
   }
 }
 
-export class OutboxStore {
+export class OutboxStore implements OutboxQueue {
   private readonly insertStmt
   private readonly dueStmt
   private readonly earliestStmt
@@ -54,6 +55,8 @@ export class OutboxStore {
     this.earliestStmt = db.prepare('SELECT MIN(next_attempt_at) AS at FROM outbox WHERE next_attempt_at IS NOT NULL')
     this.leaseStmt = db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE id = ?')
   }
+
+  get open (): boolean { return this.db.open }
 
   /** One INSERT; returns the new row id, or null when a row with the same dedupe key already exists. */
   insert (n: Notification, now: number, dedupeKey: string | null): number | null {

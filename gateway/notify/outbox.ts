@@ -2,6 +2,8 @@
 // there is one), and a delivery loop sends due rows with bounded concurrency, retries failures with
 // backoff and jitter, and marks rows dead (logged at error) once they are out of attempts or too old.
 // One timer, set for the earliest due row; rows survive restarts because the table is the only queue.
+// The loop drains an OutboxQueue: the gateway's own SQLite table by default, or (cluster mode) a queue
+// shared by several processes, whose answers may be promises.
 import type { Notification } from '../../src/alerts.ts'
 import type { Clock } from '../../src/clock.ts'
 import type { Db } from '../db/open-database.ts'
@@ -10,6 +12,7 @@ import { isExhausted, retryDelay, type RetryPolicy } from './backoff.ts'
 import { systemTimers, type Channel, type ChannelName, type Delivery, type Timers } from './channel.ts'
 import type { Address } from './contact-channels.ts'
 import { scrub } from './channels/http-post.ts'
+import type { OutboxQueue } from './outbox-queue.ts'
 import { OutboxStore } from './outbox-store.ts'
 import type { NotifyMetrics } from './notify-metrics.ts'
 
@@ -32,6 +35,12 @@ export interface OutboxDeps {
   /** [0, 1); injectable so backoff is reproducible in tests. */
   random?: () => number
   metrics?: NotifyMetrics
+  /**
+   * The table to drain instead of `db`'s outbox (cluster mode: PostgreSQL, shared by every worker).
+   * `enqueue` and `kick` write to the SQLite store only when this is absent: with a shared queue, rows
+   * are inserted by whoever owns that queue (PgAlertLog.commit) and other processes are woken by `wake`.
+   */
+  queue?: OutboxQueue
 }
 
 /** Longest single timer: Node clamps larger delays to 1 ms (TimeoutOverflowWarning). */
@@ -40,6 +49,7 @@ const LEASE_MARGIN_MS = 30_000
 
 export class Outbox {
   readonly store: OutboxStore
+  private readonly queue: OutboxQueue
   private readonly timers: Timers
   private readonly random: () => number
   private timer: unknown = null
@@ -47,9 +57,13 @@ export class Outbox {
   private running = false
   private abort = new AbortController()
   private readonly inflight = new Map<number, Promise<void>>()
+  /** An asynchronous claim is running: a second pump would count the same free slots twice. */
+  private claiming: Promise<void> | null = null
+  private pumpAgain = false
 
   constructor (private readonly deps: OutboxDeps) {
     this.store = new OutboxStore(deps.db)
+    this.queue = deps.queue ?? this.store
     this.timers = deps.timers ?? systemTimers
     this.random = deps.random ?? Math.random
   }
@@ -60,6 +74,8 @@ export class Outbox {
    * `db.transaction(...)` it commits or rolls back with the caller's state change.
    */
   enqueue (n: Notification, options: { dedupeKey?: string } = {}): number | null {
+    // A row in the local table would never be sent by a loop draining the shared queue.
+    if (this.queue !== this.store) throw new Error('outbox: enqueue writes the local SQLite outbox, but this outbox drains a shared queue')
     const now = this.deps.clock.now()
     const id = this.store.insert(n, now, options.dedupeKey ?? null)
     if (id !== null) {
@@ -72,7 +88,22 @@ export class Outbox {
   /** Make a recipient's waiting rows on a channel due now (an SSE screen just connected). */
   kick (recipient: string, channel: ChannelName): void {
     const now = this.deps.clock.now()
-    if (this.store.kick(recipient, channel, now) > 0) this.wakeAt(now)
+    const changed = this.queue.kick(recipient, channel, now)
+    if (!(changed instanceof Promise)) {
+      if (changed > 0) this.wakeAt(now)
+      return
+    }
+    changed.then((n) => { if (n > 0) this.wakeAt(now) }, (err: unknown) => {
+      this.deps.log.error({ err }, 'outbox: could not make waiting notifications due')
+    })
+  }
+
+  /**
+   * Look for due rows now: another process inserted some into the shared queue (cluster mode: its
+   * commit's NOTIFY). Harmless when there are none.
+   */
+  wake (): void {
+    this.wakeAt(this.deps.clock.now())
   }
 
   start (): void {
@@ -87,6 +118,7 @@ export class Outbox {
     this.running = false
     this.clearTimer()
     this.abort.abort()
+    await this.claiming
     await Promise.allSettled([...this.inflight.values()])
   }
 
@@ -105,11 +137,34 @@ export class Outbox {
 
   /** Set the one timer for the earliest due row not in flight (leased rows are due in the future). */
   private arm (): void {
-    if (!this.running || !this.deps.db.open) return
-    const due = this.store.earliestDue()
-    if (due === null) { this.clearTimer(); return }
+    if (!this.running || !this.queue.open) return
+    let due: ReturnType<OutboxQueue['earliestDue']>
+    try {
+      due = this.queue.earliestDue()
+    } catch (err) {
+      this.retryLater(err)
+      return
+    }
+    if (!(due instanceof Promise)) {
+      if (due === null) { this.clearTimer(); return }
+      this.armAt(due)
+      return
+    }
+    // Asynchronous: the answer may be stale by now, so it only ever brings the timer forward; a null does
+    // not clear a timer that a wake() set meanwhile (a spare pump finds nothing and costs one query).
+    due.then((at) => { if (at !== null) this.armAt(at) }, (err: unknown) => this.retryLater(err))
+  }
+
+  private armAt (due: number): void {
+    if (!this.running) return
     if (this.armedAt !== null && this.armedAt <= due) return
     this.setTimer(due)
+  }
+
+  /** The queue could not be read (database restarting): look again in a second, and say so. */
+  private retryLater (err: unknown): void {
+    this.deps.log.error({ err }, 'outbox: could not read due notifications')
+    if (this.running) this.setTimer(this.deps.clock.now() + 1000)
   }
 
   private setTimer (at: number): void {
@@ -131,18 +186,38 @@ export class Outbox {
 
   private pump (): void {
     if (!this.running) return
+    if (this.claiming !== null) { this.pumpAgain = true; return }
     const free = this.deps.options.concurrency - this.inflight.size
     // Saturated: every completion pumps again, so no timer is needed until a slot frees.
     if (free <= 0) return
     const now = this.deps.clock.now()
-    let rows: Array<Delivery & { attempts: number }>
+    let claimed: ReturnType<OutboxQueue['claimDue']>
     try {
-      rows = this.deps.db.open ? this.store.claimDue(now, free, now + this.deps.options.timeoutMs + LEASE_MARGIN_MS) : []
+      claimed = this.queue.open ? this.queue.claimDue(now, free, now + this.deps.options.timeoutMs + LEASE_MARGIN_MS) : []
     } catch (err) {
-      this.deps.log.error({ err }, 'outbox: could not read due notifications')
-      this.setTimer(now + 1000)
+      this.retryLater(err)
       return
     }
+    if (!(claimed instanceof Promise)) {
+      this.send(claimed, free)
+      return
+    }
+    this.claiming = claimed.then(async (rows) => {
+      this.claiming = null
+      if (this.running) { this.send(rows, free); return }
+      // Stopped while claiming: hand the leases back now rather than let the rows wait out the lease.
+      await Promise.allSettled(rows.map(async (row) => { await this.queue.release(Number(row.id), this.deps.clock.now()) }))
+    }, (err: unknown) => {
+      this.claiming = null
+      this.retryLater(err)
+    }).finally(() => {
+      if (!this.pumpAgain) return
+      this.pumpAgain = false
+      this.pump()
+    })
+  }
+
+  private send (rows: Array<Delivery & { attempts: number }>, free: number): void {
     for (const row of rows) {
       const id = Number(row.id)
       // Already being sent (kick() made a leased row due again): one send per row at a time.
@@ -169,14 +244,14 @@ export class Outbox {
       const address = this.deps.resolve(recipient, name)
       if (address === null) throw new Error(`no enabled ${name} address for this recipient`)
       await channel.send(row, address, this.abort.signal)
-      this.store.markDelivered(id, this.deps.clock.now())
+      await this.queue.markDelivered(id, this.deps.clock.now())
       this.deps.metrics?.sent.inc({ channel: name })
       log.debug({ outboxId: id, channel: name, recipient, ms: this.deps.clock.now() - started }, 'notification sent')
     } catch (err) {
       const now = this.deps.clock.now()
       if (!this.running) {
         // Shutting down: the abort is ours, not the receiver's fault.
-        if (this.deps.db.open) this.store.release(id, now)
+        if (this.queue.open) await this.queue.release(id, now)
         return
       }
       const attempts = row.attempts + 1
@@ -184,12 +259,12 @@ export class Outbox {
       this.deps.metrics?.failures.inc({ channel: name })
       const context = { outboxId: id, channel: name, recipient, kind: row.kind, alertId: row.alertId, attempts, error }
       if (isExhausted(this.deps.options, attempts, row.createdAt, now)) {
-        this.store.markFailed(id, attempts, error, null, now)
+        await this.queue.markFailed(id, attempts, error, null, now)
         this.deps.metrics?.dead.inc({ channel: name })
         log.error(context, 'NOTIFICATION DEAD: gave up delivering; nobody received this message on this channel')
       } else {
         const next = now + retryDelay(this.deps.options, attempts, this.random())
-        this.store.markFailed(id, attempts, error, next, null)
+        await this.queue.markFailed(id, attempts, error, next, null)
         log.warn({ ...context, retryInMs: next - now }, 'notification failed; will retry')
       }
     }
