@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // The fault and attack suite runs on its own, one file at a time: vitest.faults.config.ts.
-    exclude: ['test/faults/**', '**/node_modules/**'],
+    exclude: ['test/faults/**', 'test/cluster/**', '**/node_modules/**'],
     // Integration tests start real brokers and databases; give them room on a 2-core machine.
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -31,9 +31,15 @@ import { Notifier, type NotificationSink } from './notifier.ts'
 
 export interface AlertEngineDeps {
   db: Db
+  /**
+   * Where alerts are persisted; default an AlertStore on `db`. Cluster mode passes one that also ships
+   * each transaction to PostgreSQL (gateway/cluster/replicating-alert-store.ts).
+   */
+  store?: AlertStore
   bus: EventBus
   places: PlacesStore
-  devices: DeviceStore
+  /** Only `list()`: the devices whose homes this engine watches. */
+  devices: Pick<DeviceStore, 'list'>
   telemetry: TelemetryStore
   thresholds: ThresholdProvider
   sink: NotificationSink
@@ -80,7 +86,7 @@ export class AlertWatch {
   private unsubscribe: Array<() => void> = []
 
   constructor (protected readonly deps: AlertEngineDeps) {
-    this.store = new AlertStore(deps.db)
+    this.store = deps.store ?? new AlertStore(deps.db)
     this.loneEvents = new LoneEventFilter(deps.isolationMs)
     this.notifier = new Notifier(deps.places, deps.ackLinks)
     this.scheduler = new DeadlineScheduler(deps.timers, (k) => this.due(k))

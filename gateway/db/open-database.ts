@@ -19,6 +19,18 @@ export function openDatabase (dataDir: string): Db {
   return db
 }
 
+/**
+ * A throwaway database with the same schema (cluster mode: a worker's local copy of the registry and of
+ * the alert state of the partitions it owns; PostgreSQL holds the durable state).
+ */
+export function openMemoryDatabase (): Db {
+  const db = new Database(':memory:')
+  db.pragma('foreign_keys = ON')
+  migrate(db)
+  cachePreparedStatements(db)
+  return db
+}
+
 /** Distinct SQL texts kept compiled; the stores use a few dozen, so this only bounds a mistake. */
 const STATEMENT_CACHE_SIZE = 500
 
