@@ -37,14 +37,77 @@ function sourceAddress (client: Client): string {
   return c.conn?.remoteAddress ?? c.req?.socket?.remoteAddress ?? 'unknown'
 }
 
+export type LoginRefusal = 'missing_credentials' | 'client_id_mismatch' | 'auth_rate_limited' | 'unknown_device' | 'bad_secret' | 'revoked'
+
+const CONNACK_FOR: Record<LoginRefusal, number> = {
+  missing_credentials: BAD_USERNAME_OR_PASSWORD,
+  client_id_mismatch: IDENTIFIER_REJECTED,
+  auth_rate_limited: SERVER_UNAVAILABLE,
+  unknown_device: BAD_USERNAME_OR_PASSWORD,
+  bad_secret: BAD_USERNAME_OR_PASSWORD,
+  revoked: NOT_AUTHORIZED
+}
+
+export interface LoginLimits { windowMs: number, perDevice: number, perAddress: number }
+
+/**
+ * Secret guessing: failed logins per source address and per address + device id in a window
+ * (config.mqtt.authFailure*). Shared by the embedded broker and the external brokers' HTTP backend
+ * (gateway/cluster/broker-auth.ts), so both lock out alike.
+ */
+export class LoginGuard {
+  private readonly failures: WindowCounter
+  constructor (private readonly limits: LoginLimits) {
+    this.failures = new WindowCounter(limits.windowMs)
+  }
+
+  /** True while the address, or this id from it, is over its limit. */
+  locked (address: string, username: string, now: number): boolean {
+    return this.failures.waitMs(address, this.limits.perAddress, now) > 0 || this.failures.waitMs(address + '\n' + username, this.limits.perDevice, now) > 0
+  }
+
+  failed (address: string, username: string, now: number): void {
+    this.failures.add(address, now)
+    this.failures.add(address + '\n' + username, now)
+  }
+}
+
+export interface DeviceLoginAttempt {
+  clientId: string
+  username: string | undefined
+  password: string | Buffer | undefined
+  /** The client's address; undefined where the broker does not say (mosquitto-go-auth), and then not limited. */
+  address: string | undefined
+}
+
+/** A device's MQTT login (device protocol v1): the checks and their order, whichever broker asks. */
+export function checkDeviceLogin (devices: DeviceStore, guard: LoginGuard, attempt: DeviceLoginAttempt, now: number): { ok: true, who: DeviceIdentity } | { ok: false, reason: LoginRefusal } {
+  const { username, password, address } = attempt
+  // No anonymous devices; clientId = username = device id (device protocol v1).
+  if (username === undefined || password === undefined) return { ok: false, reason: 'missing_credentials' }
+  if (attempt.clientId !== username) return { ok: false, reason: 'client_id_mismatch' }
+  // Locked out: answered without looking at the secret, so guesses teach nothing; not counted again,
+  // so the lock ends with its window.
+  if (address !== undefined && guard.locked(address, username, now)) return { ok: false, reason: 'auth_rate_limited' }
+  const failed = (reason: LoginRefusal): { ok: false, reason: LoginRefusal } => {
+    if (address !== undefined) guard.failed(address, username, now)
+    return { ok: false, reason }
+  }
+  const record = devices.authLookup(username)
+  // Unknown id and wrong secret answer the same, so the broker does not confirm which ids exist.
+  if (record === undefined || record.secretHash === null || record.kind === 'hub-sensor') return failed('unknown_device')
+  if (!verifySecret(password, record.secretHash)) return failed('bad_secret')
+  if (record.revokedAt !== null) return { ok: false, reason: 'revoked' }
+  return { ok: true, who: { id: record.id, kind: record.kind, homeId: record.homeId } }
+}
+
 export function createBrokerHooks (deps: HookDeps) {
   const { config, devices, ingest, metrics, clock, log } = deps
   const identities = new WeakMap<Client, DeviceIdentity>()
   const buckets = new WeakMap<Client, TokenBucket>()
   /** Device id → time until which a flooder's reconnects are refused. */
   const cooldowns = new Map<string, number>()
-  /** Failed connects per source address and per address + device id (secret guessing). */
-  const failures = new WindowCounter(config.authFailureWindowMs)
+  const guard = new LoginGuard({ windowMs: config.authFailureWindowMs, perDevice: config.authFailuresPerDevice, perAddress: config.authFailuresPerAddress })
 
   function refuse (callback: (err: AuthenticateError | null, ok: boolean | null) => void, returnCode: number, reason: string): void {
     metrics.authFailures.inc({ reason })
@@ -54,33 +117,15 @@ export function createBrokerHooks (deps: HookDeps) {
   }
 
   const authenticate = (client: Client, username: string | undefined, password: Buffer | undefined, callback: (err: AuthenticateError | null, ok: boolean | null) => void): void => {
-    // No anonymous devices; clientId = username = device id (device protocol v1).
-    if (username === undefined || password === undefined) return refuse(callback, BAD_USERNAME_OR_PASSWORD, 'missing_credentials')
-    if (client.id !== username) return refuse(callback, IDENTIFIER_REJECTED, 'client_id_mismatch')
-    const now = clock.now()
-    const address = sourceAddress(client)
-    const pair = address + '\n' + username
-    // Locked out: answered without looking at the secret, so guesses teach nothing; not counted again,
-    // so the lock ends with its window.
-    if (failures.waitMs(address, config.authFailuresPerAddress, now) > 0 || failures.waitMs(pair, config.authFailuresPerDevice, now) > 0) {
-      return refuse(callback, SERVER_UNAVAILABLE, 'auth_rate_limited')
-    }
-    const failed = (code: number, reason: string): void => {
-      failures.add(address, now)
-      failures.add(pair, now)
-      refuse(callback, code, reason)
-    }
-    const record = devices.authLookup(username)
-    // Unknown id and wrong secret answer the same, so the broker does not confirm which ids exist.
-    if (record === undefined || record.secretHash === null || record.kind === 'hub-sensor') return failed(BAD_USERNAME_OR_PASSWORD, 'unknown_device')
-    if (!verifySecret(password, record.secretHash)) return failed(BAD_USERNAME_OR_PASSWORD, 'bad_secret')
-    if (record.revokedAt !== null) return refuse(callback, NOT_AUTHORIZED, 'revoked')
-    const until = cooldowns.get(record.id)
+    const login = checkDeviceLogin(devices, guard, { clientId: client.id, username, password, address: sourceAddress(client) }, clock.now())
+    if (!login.ok) return refuse(callback, CONNACK_FOR[login.reason], login.reason)
+    const who = login.who
+    const until = cooldowns.get(who.id)
     if (until !== undefined) {
       if (clock.now() < until) return refuse(callback, SERVER_UNAVAILABLE, 'flood_cooldown')
-      cooldowns.delete(record.id)
+      cooldowns.delete(who.id)
     }
-    identities.set(client, { id: record.id, kind: record.kind, homeId: record.homeId })
+    identities.set(client, who)
     callback(null, true)
   }
 

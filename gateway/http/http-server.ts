@@ -33,6 +33,7 @@ import { consoleRoutes } from '../console/console-routes.ts'
 import { consoleAppRoutes } from '../console/console-app-routes.ts'
 import type { MediaStore } from '../content/media-store.ts'
 import { mediaAdminRoutes, mediaRoutes } from './routes/media-routes.ts'
+import { brokerAuthRoutes } from '../cluster/broker-auth-routes.ts'
 
 export type HttpDeps = HealthDeps & DeviceRouteDeps & TvRouteDeps & { db: Db, config: Config, places: PlacesStore, telemetry: TelemetryStore, alerts: AlertEngine, notify: NotifyService, adminToken: string, log: Logger, ackLinks: AckLinkRouteDeps['ackLinks'], clock: AckLinkRouteDeps['clock'], media: MediaStore }
 
@@ -71,13 +72,16 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Anju gateway API', version: '1', description: 'Registry and device administration of an Anju (安居) gateway.' },
-      components: { securitySchemes: { admin: { type: 'http', scheme: 'bearer' } } }
+      components: { securitySchemes: { admin: { type: 'http', scheme: 'bearer' }, brokerAuth: { type: 'http', scheme: 'bearer' } } }
     },
     transform: jsonSchemaTransform
   })
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
 
   await app.register(healthRoutes, deps)
+  // The external broker's auth backend (cluster mode): its own token, never the admin token; no routes
+  // at all unless config.brokerAuth.token is set.
+  if (deps.config.brokerAuth.token !== undefined) await app.register(brokerAuthRoutes, { ...deps, prefix: '/broker' })
   // Outside the admin scope on purpose: the signed link is the only credential a family member has.
   await app.register(ackLinkRoutes, deps)
   // The TV app and its API: screen tokens (or none, for public content), never the admin token.

@@ -16,6 +16,7 @@ export function createMetrics () {
     connects: new Counter({ name: 'anju_mqtt_connects_total', help: 'Successful MQTT connects', labelNames: ['kind'], registers: [registry] }),
     authFailures: new Counter({ name: 'anju_mqtt_auth_failures_total', help: 'Refused MQTT connects by reason', labelNames: ['reason'], registers: [registry] }),
     aclRefusals: new Counter({ name: 'anju_mqtt_acl_refusals_total', help: 'Publishes and subscriptions refused by the ACL', labelNames: ['action'], registers: [registry] }),
+    brokerAuthDecisions: new Counter({ name: 'anju_broker_auth_decisions_total', help: 'Decisions of the external broker\'s HTTP auth backend, by check, result and reason', labelNames: ['check', 'result', 'reason'], registers: [registry] }),
     floodDisconnects: new Counter({ name: 'anju_mqtt_flood_disconnects_total', help: 'Clients disconnected for exceeding their rate limit', registers: [registry] }),
     messagesIn: new Counter({ name: 'anju_messages_in_total', help: 'Device messages accepted by ingest, by type', labelNames: ['type'], registers: [registry] }),
     dropped: new Counter({ name: 'anju_messages_dropped_total', help: 'Device messages dropped, by reason', labelNames: ['reason'], registers: [registry] }),
