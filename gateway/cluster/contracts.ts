@@ -59,6 +59,12 @@ export interface AlertBatch {
   notifications: Array<{ notification: Notification, createdAt: number }>
   /** Per-home settings written, each with the audit change that caused it. */
   settings: Array<{ settings: AlertSettings & { updatedAt: number, updatedBy: string }, change: Record<string, unknown> }>
+  /**
+   * The id of the last partition-stream entry the engine had handled when it made this batch. Stored with
+   * the batch (same transaction), it is where the next owner resumes the stream: replaying from further
+   * back would re-raise alerts already closed (a low battery reading, then the new battery's).
+   */
+  streamId?: string
 }
 
 /** A partition's durable alert state, loaded by a new owner before it starts the partition's engine. */
@@ -68,6 +74,8 @@ export interface PartitionState {
   /** The audit rows of those alerts (the engine reads them to decide a re-ask). */
   events: AlertEvent[]
   settings: AlertSettings[]
+  /** Where to resume the partition's stream (the streamId of the last committed batch); null: never. */
+  streamId?: string | null
 }
 
 /** The commit was refused: another worker has claimed the partition since (its epoch is newer). */

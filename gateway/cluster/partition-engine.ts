@@ -3,7 +3,7 @@
 // takeover, the same path as a restart: AlertWatch.start), the registry replica cut to the partition's
 // homes, the shared telemetry store cut the same way, and a bus fed from the partition's Redis stream.
 // Every transition is shipped to PostgreSQL as one batch, fenced by the epoch of this ownership.
-import type { LadderConfig, ThresholdProvider } from '../../src/alerts.ts'
+import type { LadderConfig, Notification, ThresholdProvider } from '../../src/alerts.ts'
 import type { Clock, Timers } from '../../src/clock.ts'
 import type { TelemetryStore } from '../../src/telemetry.ts'
 import { AlertEngine } from '../alerts/alert-engine.ts'
@@ -34,6 +34,8 @@ export interface PartitionEngineDeps {
   log: Logger
   ladder?: LadderConfig
   ackLinks?: AckLinks
+  /** The outbox rows one notification becomes (NotifyService.expand); default as given. */
+  expand?: (n: Notification) => Notification[]
 }
 
 export class PartitionEngine {
@@ -43,13 +45,15 @@ export class PartitionEngine {
   private readonly committer: BatchCommitter
   private readonly store: ReplicatingAlertStore
   private stopped = false
+  /** The last stream entry handled: stored with each batch, so the next owner resumes after it. */
+  private streamId: string | undefined
 
   constructor (private readonly deps: PartitionEngineDeps) {
     const log = deps.log.child({ partition: deps.partition })
     this.db = openMemoryDatabase()
     this.bus = new EventBus(log)
     this.committer = new BatchCommitter({ commit: deps.commit, onFenced: deps.onFenced, log })
-    this.store = new ReplicatingAlertStore(this.db, deps.timers, (batch) => this.committer.push(batch))
+    this.store = new ReplicatingAlertStore(this.db, deps.timers, (batch) => this.committer.push(this.streamId === undefined ? batch : { ...batch, streamId: this.streamId }), deps.expand)
     const devices = { list: () => deps.devices.list().filter((d) => deps.owns(d.homeId)) }
     this.alerts = new AlertEngine({
       db: this.db,
@@ -69,13 +73,15 @@ export class PartitionEngine {
 
   /** Load the partition's durable state, then start its timers (the restart path of AlertWatch). */
   async start (state: PartitionState): Promise<void> {
+    this.streamId = state.streamId ?? undefined
     this.store.seed(state)
     await this.alerts.start()
   }
 
   /** One event from the partition's stream. Commands on unknown or closed alerts are logged, not thrown. */
-  handle (event: PartitionEvent): void {
+  handle (event: PartitionEvent, streamId?: string): void {
     if (this.stopped) return
+    if (streamId !== undefined) this.streamId = streamId
     if (event.type === 'activity') { this.bus.emit('activity', event.event); return }
     if (event.type === 'device-state') { this.bus.emit('device-state', event.event); return }
     const command = event.command

@@ -27,9 +27,18 @@ export class ReplicatingAlertStore extends AlertStore {
   /** True while loading state from PostgreSQL: those writes are already durable, nothing to ship. */
   private seeding = false
   /** The engine's notification sink: notifications join the batch of the transaction that caused them. */
-  readonly sink: NotificationSink = { enqueue: (n) => this.capture((b) => b.notifications.push({ notification: n, createdAt: this.clock.now() })) }
+  readonly sink: NotificationSink = {
+    enqueue: (n) => this.capture((b) => {
+      for (const row of this.expand(n)) b.notifications.push({ notification: row, createdAt: this.clock.now() })
+    })
+  }
 
-  constructor (db: Db, private readonly clock: Clock, private readonly ship: (batch: AlertBatch) => void) {
+  /**
+   * @param expand the outbox rows one notification becomes (NotifyService.expand: one per channel of the
+   *   recipient); default the notification as given.
+   */
+  constructor (db: Db, private readonly clock: Clock, private readonly ship: (batch: AlertBatch) => void,
+    private readonly expand: (n: Notification) => Notification[] = (n) => [n]) {
     super(db)
   }
 

@@ -17,6 +17,7 @@ import { wecomChannel } from './channels/wecom.ts'
 import { ContactChannels } from './contact-channels.ts'
 import { createNotifyMetrics } from './notify-metrics.ts'
 import { Outbox } from './outbox.ts'
+import type { OutboxQueue } from './outbox-queue.ts'
 import { Schedules, type ScheduleDeps } from './schedules.ts'
 
 export interface NotifyDeps {
@@ -27,6 +28,8 @@ export interface NotifyDeps {
   registry?: Registry
   timers?: Timers
   random?: () => number
+  /** Cluster mode: drain this shared queue (PostgreSQL) instead of the gateway's SQLite outbox table. */
+  queue?: OutboxQueue
   /** Jobs other features provide to the schedules (summary text, model refresh, retention). */
   jobs?: Pick<ScheduleDeps, 'summaryProvider' | 'modelRefresh' | 'retention' | 'schedule'>
 }
@@ -59,7 +62,7 @@ export class NotifyService {
       ? undefined
       : createNotifyMetrics(deps.registry, { pending: () => db.open ? this.outbox.store.pendingByChannel() : [], sseClients: () => this.sse.clientCount })
     this.outbox = new Outbox({
-      db, clock, log: deps.log, options: config, channels, metrics, timers: deps.timers, random: deps.random,
+      db, clock, log: deps.log, options: config, channels, metrics, timers: deps.timers, random: deps.random, queue: deps.queue,
       resolve: (recipient, channel) => this.contactChannels.resolve(recipient, channel)
     })
     this.schedules = new Schedules({
@@ -87,13 +90,20 @@ export class NotifyService {
    * outbox, the logs and anju_notify_failed_attempts_total.
    */
   readonly sink = {
-    enqueue: (n: Notification): void => {
-      if (n.recipient.startsWith('tv:')) { this.enqueue(n); return }
-      const { recipient, channel: _channel, ...message } = n
-      if (this.enqueueFor(recipient, message).length > 0) return
-      this.deps.log.warn({ recipient, alertId: n.alertId, kind: n.kind }, 'recipient has no notification channel; queued on the default channel to wait for one')
-      this.enqueue(n)
-    }
+    enqueue: (n: Notification): void => { for (const m of this.expand(n)) this.enqueue(m) }
+  }
+
+  /**
+   * The rows one engine notification becomes (the sink above; cluster mode commits them to PostgreSQL
+   * instead): one per channel of the recipient, or the notification as given for a home's screens and
+   * for a recipient with no usable channel.
+   */
+  expand (n: Notification): Notification[] {
+    if (n.recipient.startsWith('tv:')) return [n]
+    const channels = this.channelsOf(n.recipient)
+    if (channels.length > 0) return channels.map((channel) => ({ ...n, channel }))
+    this.deps.log.warn({ recipient: n.recipient, alertId: n.alertId, kind: n.kind }, 'recipient has no notification channel; queued on the default channel to wait for one')
+    return [n]
   }
 
   start (): void {
