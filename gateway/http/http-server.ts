@@ -1,14 +1,11 @@
 // The HTTP side of the gateway (fastify): health, metrics, OpenAPI docs and the admin API. Every route
 // declares zod schemas that validate input and shape output; errors come from one catalogue and 5xx
 // details never reach a client.
-import { isUtf8 } from 'node:buffer'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import {
-  hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, 
-} from 'fastify-type-provider-zod'
-import { AnjuError } from '../../src/errors.ts'
+import type { FastifyInstance } from 'fastify'
+import { jsonSchemaTransform } from 'fastify-type-provider-zod'
+import { createApiServer } from './api-server.ts'
 import type { Logger } from '../logger.ts'
 import { adminAuth } from './admin-auth.ts'
 import { deviceRoutes, type DeviceRouteDeps } from './routes/device-routes.ts'
@@ -38,37 +35,7 @@ import { brokerAuthRoutes } from '../cluster/broker-auth-routes.ts'
 export type HttpDeps = HealthDeps & DeviceRouteDeps & TvRouteDeps & { db: Db, config: Config, places: PlacesStore, telemetry: TelemetryStore, alerts: AlertEngine, notify: NotifyService, adminToken: string, log: Logger, ackLinks: AckLinkRouteDeps['ackLinks'], clock: AckLinkRouteDeps['clock'], media: MediaStore }
 
 export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance> {
-  const trustProxy = deps.config.http.trustProxy?.split(',').map((s) => s.trim()).filter((s) => s !== '')
-  const app = Fastify({ trustProxy: trustProxy ?? false, loggerInstance: deps.log.child({ part: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1_048_576,
-    // Acknowledge-link tokens (gateway/alerts/ack-links.ts) run to ~150 characters; fastify's default is 100.
-    routerOptions: { maxParamLength: 512 } })
-  app.setValidatorCompiler(validatorCompiler)
-  app.setSerializerCompiler(serializerCompiler)
-  // JSON must be UTF-8 (RFC 8259 §8.1). Fastify's default parser decodes invalid bytes to U+FFFD, so a
-  // GBK-encoded body was stored as "���" with a 201; refuse it instead, then parse as fastify does
-  // (its __proto__ / constructor poisoning checks included).
-  const parseJson = app.getDefaultJsonParser('error', 'error')
-  app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
-    if (!isUtf8(body)) return done(Object.assign(new Error('the JSON body is not valid UTF-8'), { statusCode: 400, code: 'INVALID_ENCODING' }), undefined)
-    parseJson(req, body.toString('utf8'), done)
-  })
-
-  app.setErrorHandler((err: Error & { statusCode?: number, code?: string }, req, reply) => {
-    if (hasZodFastifySchemaValidationErrors(err)) {
-      return reply.code(400).send({
-        error: 'INVALID_INPUT',
-        message: 'invalid input',
-        details: err.validation.map((v) => ({ path: v.instancePath || '/', message: v.message }))
-      })
-    }
-    if (err instanceof AnjuError) return reply.code(err.status).send({ error: err.code, message: err.message })
-    const status = err.statusCode ?? 500
-    if (status < 500) return reply.code(status).send({ error: err.code ?? 'BAD_REQUEST', message: err.message })
-    req.log.error({ err, url: req.routeOptions.url }, 'request failed')
-    return reply.code(500).send({ error: 'INTERNAL', message: 'internal error' })
-  })
-
+  const app = createApiServer({ log: deps.log, trustProxy: deps.config.http.trustProxy })
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Anju gateway API', version: '1', description: 'Registry and device administration of an Anju (安居) gateway.' },
