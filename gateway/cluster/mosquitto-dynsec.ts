@@ -162,7 +162,15 @@ export class DynsecProvisioner implements DeviceProvisioner {
       }, this.timeoutMs)
     })
     try {
-      if (!this.ready) await Promise.race([new Promise<void>((resolve) => this.readyWaiters.push(resolve)), timeout])
+      if (!this.ready) {
+        let wake: () => void = () => {}
+        try {
+          await Promise.race([new Promise<void>((resolve) => { wake = resolve; this.readyWaiters.push(resolve) }), timeout])
+        } finally {
+          const at = this.readyWaiters.indexOf(wake)
+          if (at >= 0) this.readyWaiters.splice(at, 1)
+        }
+      }
       const message = { commands: commands.map((c, i) => ({ ...c, correlationData: ids[i] })) }
       await Promise.race([this.client.publishAsync(CONTROL_TOPIC, JSON.stringify(message), { qos: 1 }), timeout])
       return await Promise.race([Promise.all(answers), timeout])
