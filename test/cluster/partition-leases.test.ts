@@ -2,9 +2,10 @@
 // joining worker gets its share, a crashed worker's partitions are taken after its leases run out, and
 // when Redis goes away every worker stops acting before any lease could have passed to someone else.
 import { Redis } from 'ioredis'
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createLogger } from '../../gateway/logger.ts'
 import { leaseKey, PartitionLeases } from '../../gateway/cluster/partition-leases.ts'
+import { fairShare, partitionOf } from '../../gateway/cluster/partitions.ts'
 import { describeWithRedis, startRedis, type RedisServer } from '../helpers/redis.ts'
 
 const PARTITIONS = 16
@@ -70,17 +71,51 @@ function fair (counts: Map<string, number>, workers: number, low: number, high: 
   return counts.size === workers && [...counts.values()].every((n) => n >= low && n <= high)
 }
 
+describe('partitions', () => {
+  it('maps a home to the same partition on every worker and every version (a change would re-home alerts)', () => {
+    // Fixed values: SHA-1 of the id, first 4 bytes big-endian, mod the partition count.
+    expect(partitionOf('home-1', 256)).toBe(141)
+    expect(partitionOf('h-000123', 256)).toBe(138)
+    expect(partitionOf('home-1', 16)).toBe(13)
+  })
+
+  it('spreads homes evenly over the partitions', () => {
+    const counts = new Array<number>(256).fill(0)
+    for (let i = 0; i < 25_600; i++) {
+      const p = partitionOf(`home-${i}`, 256)
+      counts[p] = (counts[p] ?? 0) + 1
+    }
+    // 100 per partition on average; a uniform hash keeps every partition within about ±40 % of that.
+    expect(Math.min(...counts)).toBeGreaterThan(60)
+    expect(Math.max(...counts)).toBeLessThan(140)
+  })
+
+  it('gives every live worker floor or ceil of the partitions per worker, adding up to all of them', () => {
+    expect([...fairShare(16, ['c', 'a', 'b'])]).toEqual([['a', 6], ['b', 5], ['c', 5]])
+    expect([...fairShare(16, ['a', 'b', 'c', 'd']).values()]).toEqual([4, 4, 4, 4])
+    expect([...fairShare(256, ['w1', 'w2', 'w3']).values()].reduce((a, b) => a + b)).toBe(256)
+    expect(fairShare(16, []).size).toBe(0)
+  })
+})
+
 describeWithRedis('partition leases (real redis-server)', () => {
   let server: RedisServer
   let admin: Redis
   let workers: Worker[] = []
   let ownership: Ownership
 
-  const join = (id: string, url = server.url): Worker => {
+  const join = (id: string, url = server.url, failOn?: number): Worker => {
     const redis = new Redis(url, { lazyConnect: false })
     redis.on('error', () => { /* reconnects are expected in the Redis-down test */ })
     const leases = new PartitionLeases({ redis, workerId: id, partitions: PARTITIONS, leaseMs: LEASE_MS, renewMs: RENEW_MS, log })
-    leases.start(ownership.listener(id))
+    const listener = ownership.listener(id)
+    leases.start({
+      acquired: (p) => {
+        if (p === failOn) throw new Error(`cannot load partition ${p}`)
+        listener.acquired(p)
+      },
+      lost: listener.lost
+    })
     const worker = { id, redis, leases }
     workers.push(worker)
     return worker
@@ -155,6 +190,15 @@ describeWithRedis('partition leases (real redis-server)', () => {
     expect(ownership.counts().get(leaving.id)).toBeUndefined()
     const took = await waitFor('the other worker to own every partition', () => ownership.complete(), LEASE_MS)
     expect(took).toBeLessThan(LEASE_MS / 2)
+    expect(ownership.doubles).toEqual([])
+  })
+
+  it('gives back a partition whose takeover failed, so another worker takes it', async () => {
+    const failing = join('worker-a', server.url, 3)
+    join('worker-b')
+    await waitFor('every partition owned', () => ownership.complete() && fair(ownership.counts(), 2, 8, 8), 10 * RENEW_MS)
+    expect(ownership.current.get(3)).toEqual(new Set(['worker-b']))
+    expect(failing.leases.owned()).not.toContain(3)
     expect(ownership.doubles).toEqual([])
   })
 
