@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander'
 import { AnjuError } from '../../src/errors.ts'
 import { ConfigError } from '../config/load-config.ts'
 import { registerAdminCommands } from './admin-commands.ts'
+import { registerClusterCommands } from './cluster-commands.ts'
 import { registerDeviceCommands } from './device-commands.ts'
 import { registerFinanceCommands } from './finance-commands.ts'
 import { registerPlaceCommands } from './place-commands.ts'
@@ -30,6 +31,7 @@ export function buildProgram (): Command {
   registerDeviceCommands(program)
   registerAdminCommands(program)
   registerFinanceCommands(program)
+  registerClusterCommands(program)
   return program
 }
 

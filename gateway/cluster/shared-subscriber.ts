@@ -31,6 +31,15 @@ export interface SharedSubscriberOptions {
    * in the broker, up to `max_queued_messages`.
    */
   clientId: string
+  /**
+   * Keep the session across disconnects (clean session false). Right when a supervisor restarts workers
+   * under the same id: nothing the broker assigned meanwhile is lost. Wrong for a worker that may never
+   * come back (a dead machine): its share of every device's messages then waits in the broker. Default
+   * false: a dead worker's in-flight window (Mosquitto's max_inflight_messages, 20) is lost and every
+   * message after it goes to the live workers at once. The events lost that way are the ones a takeover
+   * also misses; the next motion of the home corrects the alert engine.
+   */
+  persistentSession?: boolean
   devices: DeviceStore
   ingest: Ingest
   clock: Clock
@@ -69,7 +78,7 @@ export class SharedSubscriber {
       username,
       password,
       clientId,
-      clean: false,
+      clean: this.options.persistentSession !== true,
       protocolVersion: 4,
       reconnectPeriod: 1_000,
       connectTimeout: 10_000

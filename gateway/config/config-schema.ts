@@ -182,6 +182,8 @@ export const configSchema = z.object({
     brokerUrl: z.string().optional(),
     brokerUsername: z.string().default('anju-worker'),
     brokerPassword: z.string().optional(),
+    /** Keep the broker session across a worker's restarts (see SharedSubscriber: only with stable worker ids). */
+    persistentSession: z.stringbool().default(false),
     /** The shared-subscription group: `$share/<group>/anju/v1/...`. */
     shareGroup: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('anju')
   }).prefault({}).refine((c) => c.renewMs * 2 < c.leaseMs, 'cluster.renewMs must be less than half of cluster.leaseMs')

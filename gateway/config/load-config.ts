@@ -77,7 +77,8 @@ const ENV_MAP: Record<string, string[]> = {
   ANJU_CLUSTER_BROKER_URL: ['cluster', 'brokerUrl'],
   ANJU_CLUSTER_BROKER_USERNAME: ['cluster', 'brokerUsername'],
   ANJU_CLUSTER_BROKER_PASSWORD: ['cluster', 'brokerPassword'],
-  ANJU_CLUSTER_SHARE_GROUP: ['cluster', 'shareGroup']
+  ANJU_CLUSTER_SHARE_GROUP: ['cluster', 'shareGroup'],
+  ANJU_CLUSTER_PERSISTENT_SESSION: ['cluster', 'persistentSession']
 }
 
 export class ConfigError extends Error {

@@ -67,7 +67,7 @@ describeWithMosquitto('SharedSubscriber: workers sharing the uplinks of a Mosqui
       const store = new DeviceStore(db, systemClock)
       const ingest = new Ingest({ config: config.ingest, devices: store, bus, metrics: createMetrics(), clock: systemClock, log })
       ingest.start()
-      const subscriber = new SharedSubscriber({ url: broker.url, ...WORKER, shareGroup: 'anju', clientId: name, devices: store, ingest, clock: systemClock, log })
+      const subscriber = new SharedSubscriber({ url: broker.url, ...WORKER, shareGroup: 'anju', clientId: name, persistentSession: true, devices: store, ingest, clock: systemClock, log })
       await subscriber.start()
       const worker: Worker = { db, ingest, subscriber, activity: [], states: [] }
       bus.on('activity', (e) => worker.activity.push(e))

@@ -1,0 +1,37 @@
+// `anju cluster push-registry`: publish this gateway's registry (villages, grids, homes, residents,
+// contacts, devices, contact channels) to the cluster's PostgreSQL, where every worker's replica reloads
+// it (docs/cluster.md). The embedded database stays the place clerks provision; this copies it over whole.
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Command } from 'commander'
+import pg from 'pg'
+import { AnjuError } from '../../src/errors.ts'
+import { migratePostgres } from '../cluster/pg/pg-schema.ts'
+import { pushRegistry } from '../cluster/pg/registry-sync.ts'
+import { openDatabase } from '../db/open-database.ts'
+import { cliConfig, globalsOf } from './context.ts'
+import { print, printJson } from './output.ts'
+
+export function registerClusterCommands (program: Command): void {
+  const cluster = program.command('cluster').description('cluster mode (docs/cluster.md)')
+  cluster.command('push-registry')
+    .description('copy this gateway\'s registry to the cluster\'s PostgreSQL (ANJU_CLUSTER_POSTGRES_URL); workers reload it at once')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const { config, dataDir } = cliConfig(globalsOf(cmd))
+      const url = config.cluster.postgresUrl
+      if (url === undefined) throw new AnjuError('INVALID_INPUT', 'set ANJU_CLUSTER_POSTGRES_URL to the cluster\'s PostgreSQL')
+      if (!existsSync(join(dataDir, 'anju.db'))) throw new AnjuError('NOT_FOUND', `no gateway database in ${dataDir} (set --data-dir or ANJU_DATA_DIR)`)
+      const db = openDatabase(dataDir)
+      const pool = new pg.Pool({ connectionString: url, max: 2 })
+      try {
+        await migratePostgres(pool)
+        const counts = await pushRegistry(pool, db)
+        if (opts.json === true) printJson(counts)
+        else print(Object.entries(counts).map(([table, n]) => `${table}: ${n}`).join('\n'))
+      } finally {
+        db.close()
+        await pool.end()
+      }
+    })
+}

@@ -1,0 +1,99 @@
+// A cluster worker's HTTP API: health, who owns which partition, the alerts (read from PostgreSQL, the
+// same shapes as the embedded gateway's /api/v1/alerts), people's actions on them — routed to the
+// partition owner through its stream and answered 202, since another worker applies them — and, when a
+// token is configured, the external broker's auth backend (broker-auth-routes.ts).
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { Alert } from '../../src/alerts.ts'
+import type { Clock } from '../../src/clock.ts'
+import { AnjuError } from '../../src/errors.ts'
+import { ackInput, alert, alertQuery, alertWithEvents, resolveInput } from '../../src/escalation/alert-schemas.ts'
+import type { Config } from '../config/config-schema.ts'
+import { adminAuth } from '../http/admin-auth.ts'
+import { createApiServer } from '../http/api-server.ts'
+import type { Logger } from '../logger.ts'
+import type { Metrics } from '../metrics/metrics.ts'
+import type { DeviceStore } from '../registry/device-store.ts'
+import { brokerAuthRoutes } from './broker-auth-routes.ts'
+import type { PartitionEvent } from './contracts.ts'
+import type { PgAlertLog } from './pg/alert-log.ts'
+
+export interface WorkerStatus {
+  owned: number[]
+  engines: number[]
+  pendingBatches: number
+  received: number
+  routeFailures: number
+}
+
+export interface WorkerRouteDeps {
+  config: Config
+  log: Logger
+  clock: Clock
+  metrics: Metrics
+  devices: DeviceStore
+  alertLog: PgAlertLog
+  workerId: string
+  status: () => WorkerStatus
+  owners: () => Promise<Map<number, string>>
+  route: (partition: number, event: PartitionEvent) => Promise<string>
+  partitionOf: (homeId: string) => number
+}
+
+const idParam = z.object({ id: z.string().min(1).max(60) })
+const accepted = z.object({ accepted: z.literal(true), alertId: z.string(), partition: z.number() })
+const security = [{ admin: [] }]
+const tags = ['cluster']
+
+export async function createWorkerRoutes (deps: WorkerRouteDeps): Promise<FastifyInstance> {
+  const app = createApiServer({ log: deps.log, trustProxy: deps.config.http.trustProxy })
+  const r = app.withTypeProvider<ZodTypeProvider>()
+
+  r.get('/healthz', async () => ({ status: 'ok', workerId: deps.workerId, ...deps.status() }))
+  if (deps.config.brokerAuth.token !== undefined) await app.register(brokerAuthRoutes, { ...deps, prefix: '/broker' })
+
+  await app.register(async (admin) => {
+    admin.addHook('onRequest', adminAuth(deps.config.adminToken ?? '', deps.clock))
+    const a = admin.withTypeProvider<ZodTypeProvider>()
+
+    a.get('/cluster/partitions', {
+      schema: { tags, security, response: { 200: z.object({ partitions: z.number(), owners: z.record(z.string(), z.string()) }) } }
+    }, async () => ({ partitions: deps.config.cluster.partitions, owners: Object.fromEntries([...await deps.owners()].map(([p, w]) => [String(p), w])) }))
+
+    a.get('/alerts', { schema: { tags, security, querystring: alertQuery, response: { 200: z.array(alert) } } },
+      async (req) => await deps.alertLog.list(req.query))
+
+    a.get('/alerts/:id', { schema: { tags, security, params: idParam, response: { 200: alertWithEvents } } }, async (req) => {
+      const found = await unresolvedOrAny(req.params.id)
+      return { ...found, events: await deps.alertLog.events(found.id) }
+    })
+
+    /** The alert as PostgreSQL has it; 404 when unknown. */
+    async function unresolvedOrAny (id: string): Promise<Alert> {
+      const found = await deps.alertLog.get(id)
+      if (found === undefined) throw new AnjuError('NOT_FOUND', `alert ${id} does not exist`)
+      return found
+    }
+
+    /** Route a person's action to the owner of the alert's home; 409 when it is already resolved. */
+    async function routeCommand (id: string, command: Extract<PartitionEvent, { type: 'command' }>['command']): Promise<z.infer<typeof accepted>> {
+      const found = await unresolvedOrAny(id)
+      if (found.state === 'resolved') throw new AnjuError('CONFLICT', `alert ${id} is already resolved`)
+      const partition = deps.partitionOf(found.homeId)
+      await deps.route(partition, { type: 'command', command })
+      return { accepted: true, alertId: id, partition }
+    }
+
+    a.post('/alerts/:id/ack', {
+      schema: { tags, security, params: idParam, body: ackInput, response: { 202: accepted }, description: 'Routed to the worker that owns the home; applied there within moments.' }
+    }, async (req, reply) => await reply.code(202).send(await routeCommand(req.params.id, { kind: 'ack', alertId: req.params.id, by: req.body.by })))
+
+    a.post('/alerts/:id/resolve', {
+      schema: { tags, security, params: idParam, body: resolveInput, response: { 202: accepted }, description: 'Routed to the worker that owns the home; applied there within moments.' }
+    }, async (req, reply) => await reply.code(202).send(await routeCommand(req.params.id, {
+      kind: 'resolve', alertId: req.params.id, by: req.body.by, outcome: req.body.outcome, note: req.body.note
+    })))
+  }, { prefix: '/api/v1' })
+  return app
+}

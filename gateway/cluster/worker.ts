@@ -1,0 +1,243 @@
+// Cluster mode's composition root (`npm run worker`; docs/cluster.md): one stateless gateway worker.
+//
+//   external broker --$share/<group>/anju/v1/...--> SharedSubscriber --> Ingest --> local bus
+//     local bus --> TelemetryRecorder --> shared InfluxDB
+//     local bus --> the partition's Redis stream (XADD) --> the partition owner's PartitionEngine
+//   PartitionLeases (Redis) --acquired--> claim epoch + load state (PostgreSQL) --> PartitionEngine.start
+//   PartitionEngine --batches--> PgAlertLog.commit (fenced) --> outbox rows --> any worker's Outbox sends
+//
+// The registry is a read-only local replica of PostgreSQL's (loaded at start, reloaded on NOTIFY); it is
+// written by `anju cluster push-registry` from an embedded gateway's database.
+import { hostname } from 'node:os'
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import { Redis } from 'ioredis'
+import pg from 'pg'
+import type { LadderConfig, ThresholdProvider } from '../../src/alerts.ts'
+import { systemClock, type Clock, type Timers } from '../../src/clock.ts'
+import type { TelemetryStore } from '../../src/telemetry.ts'
+import { AckLinks, ackLinkKeyPath, resolveAckLinkKey } from '../alerts/ack-links.ts'
+import { ModelRefresh } from '../alerts/model-refresh.ts'
+import type { Config } from '../config/config-schema.ts'
+import { ConfigError } from '../config/load-config.ts'
+import { openMemoryDatabase } from '../db/open-database.ts'
+import { EventBus } from '../events/event-bus.ts'
+import { Ingest } from '../ingest/ingest.ts'
+import { createLogger, type Logger } from '../logger.ts'
+import { createMetrics } from '../metrics/metrics.ts'
+import { NotifyService } from '../notify/notify-service.ts'
+import { DeviceStore } from '../registry/device-store.ts'
+import { PlacesStore } from '../registry/places-store.ts'
+import { createTelemetryStore } from '../telemetry/create-telemetry-store.ts'
+import { TelemetryRecorder } from '../telemetry/telemetry-recorder.ts'
+import { systemTimers } from '../timers.ts'
+import type { PartitionEvent } from './contracts.ts'
+import { PartitionEngine } from './partition-engine.ts'
+import { PartitionLeases } from './partition-leases.ts'
+import { PartitionStreams } from './partition-streams.ts'
+import { partitionOf } from './partitions.ts'
+import { PgAlertLog } from './pg/alert-log.ts'
+import { PgOutboxQueue } from './pg/pg-outbox-queue.ts'
+import { migratePostgres } from './pg/pg-schema.ts'
+import { loadRegistry, watchRegistry } from './pg/registry-sync.ts'
+import { SharedSubscriber } from './shared-subscriber.ts'
+import { createWorkerRoutes } from './worker-routes.ts'
+
+export interface WorkerOptions {
+  log?: Logger
+  clock?: Clock
+  /** Inactivity thresholds; default the learned ones (ModelRefresh over the shared telemetry). */
+  thresholds?: ThresholdProvider
+  /** The ladder where a home has none of its own; default config.alerts. */
+  ladder?: LadderConfig
+}
+
+export interface ClusterWorker {
+  workerId: string
+  http: FastifyInstance
+  url: string
+  /** Partitions whose engine runs here now. */
+  owned(): number[]
+  engines: ReadonlyMap<number, PartitionEngine>
+  telemetry: TelemetryStore
+  /** Stop cleanly: give up the leases at once (others take over without waiting for expiry). */
+  close(): Promise<void>
+}
+
+function required (config: Config): { redisUrl: string, postgresUrl: string, brokerUrl: string, brokerPassword: string } {
+  const { redisUrl, postgresUrl, brokerUrl, brokerPassword } = config.cluster
+  const missing = [
+    redisUrl === undefined && 'ANJU_CLUSTER_REDIS_URL',
+    postgresUrl === undefined && 'ANJU_CLUSTER_POSTGRES_URL',
+    brokerUrl === undefined && 'ANJU_CLUSTER_BROKER_URL',
+    brokerPassword === undefined && 'ANJU_CLUSTER_BROKER_PASSWORD',
+    config.adminToken === undefined && 'ANJU_ADMIN_TOKEN'
+  ].filter((m): m is string => m !== false)
+  if (missing.length > 0) throw new ConfigError(missing.map((m) => `cluster mode needs ${m}`))
+  return { redisUrl: redisUrl as string, postgresUrl: postgresUrl as string, brokerUrl: brokerUrl as string, brokerPassword: brokerPassword as string }
+}
+
+export async function startWorker (config: Config, options: WorkerOptions = {}): Promise<ClusterWorker> {
+  const urls = required(config)
+  const c = config.cluster
+  const workerId = c.workerId ?? `${hostname()}-${process.pid}`
+  const clock = options.clock ?? systemClock
+  const timers: Timers = systemTimers(clock)
+  const log = (options.log ?? createLogger(config.logLevel)).child({ worker: workerId })
+  const closers: Array<{ name: string, close: () => unknown }> = []
+  const closeAll = async (): Promise<void> => {
+    for (const part of closers.reverse()) {
+      try {
+        await part.close()
+      } catch (err) {
+        log.error({ err, part: part.name }, 'failed to stop')
+      }
+    }
+    closers.length = 0
+  }
+
+  try {
+    const pool = new pg.Pool({ connectionString: urls.postgresUrl, max: 8 })
+    closers.push({ name: 'postgres', close: () => pool.end() })
+    await migratePostgres(pool)
+
+    // The registry replica: sync stores over an in-memory copy, as fast as the embedded gateway's.
+    const db = openMemoryDatabase()
+    closers.push({ name: 'registry replica', close: () => db.close() })
+    await loadRegistry(pool, db)
+    const stopWatching = await watchRegistry(pool, async () => {
+      const counts = await loadRegistry(pool, db)
+      log.info({ devices: counts.devices, homes: counts.homes }, 'registry reloaded')
+    }, { onError: (err) => log.error({ err }, 'registry watch failed') })
+    closers.push({ name: 'registry watch', close: stopWatching })
+    const places = new PlacesStore(db, clock)
+    const devices = new DeviceStore(db, clock)
+
+    const metrics = createMetrics()
+    const bus = new EventBus(log)
+    const ingest = new Ingest({ config: config.ingest, devices, bus, metrics, clock, log: log.child({ part: 'ingest' }) })
+    ingest.start()
+    closers.push({ name: 'ingest', close: () => ingest.stop() })
+    const telemetry = createTelemetryStore(config, { clock, log })
+    await telemetry.start()
+    closers.push({ name: 'telemetry', close: () => telemetry.close() })
+    const recorder = new TelemetryRecorder(bus, places, telemetry)
+    recorder.start()
+    closers.push({ name: 'telemetry recorder', close: () => recorder.stop() })
+    let thresholds = options.thresholds
+    if (thresholds === undefined) {
+      const models = new ModelRefresh({ devices, telemetry, clock, log: log.child({ part: 'models' }) })
+      await models.start()
+      closers.push({ name: 'activity models', close: () => models.stop() })
+      thresholds = models.thresholds
+    }
+
+    // Notifications: rows are committed by PgAlertLog with each transition; every worker's outbox loop
+    // drains the shared table (FOR UPDATE SKIP LOCKED: each row is sent by one of them).
+    const queue = new PgOutboxQueue(pool)
+    const notify = new NotifyService({ config: config.notify, db, clock, queue, registry: metrics.registry, log: log.child({ part: 'notify' }) })
+    notify.outbox.start()
+    closers.push({ name: 'outbox', close: async () => { queue.close(); await notify.outbox.stop() } })
+    const stopOutboxWake = await queue.listen(() => notify.outbox.wake(), { onError: (err) => log.error({ err }, 'outbox wake-up listener failed') })
+    closers.push({ name: 'outbox wake-ups', close: stopOutboxWake })
+    const linkKey = resolveAckLinkKey(config.notify.ackLinkKey, config.dataDir)
+    if (linkKey.source === 'generated') log.warn({ file: ackLinkKeyPath(config.dataDir) }, 'generated an acknowledge-link key: set ANJU_NOTIFY_ACK_LINK_KEY to the same key on every worker')
+    const ackLinks = new AckLinks(linkKey.key, config.notify.ackLinkTtlHours * 3_600_000, clock, config.notify.publicUrl)
+
+    // Redis: one connection for commands, one for the blocking stream reader.
+    const redis = new Redis(urls.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 })
+    const reader = new Redis(urls.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null })
+    await Promise.all([redis.connect(), reader.connect()])
+    closers.push({ name: 'redis', close: () => { redis.disconnect(); reader.disconnect() } })
+    const home = (homeId: string): number => partitionOf(homeId, c.partitions)
+    const streams = new PartitionStreams({ redis, reader, partitions: c.partitions, retentionMs: c.streamRetentionMs, log })
+    closers.push({ name: 'partition streams', close: () => streams.close() })
+    let routeFailures = 0
+    const route = (event: PartitionEvent, homeId: string): void => {
+      streams.publish(home(homeId), event).catch((err: unknown) => {
+        // The point is in telemetry (a new owner's history); only this worker's routing of it failed.
+        routeFailures++
+        log.error({ err }, 'could not route an event to its partition')
+      })
+    }
+    bus.on('activity', (event) => route({ type: 'activity', event }, event.homeId))
+    bus.on('device-state', (event) => route({ type: 'device-state', event }, event.homeId))
+
+    const alertLog = new PgAlertLog(pool, home)
+    const engines = new Map<number, PartitionEngine>()
+    /** Partitions being taken over: a lost() during the takeover cancels it. */
+    const takeovers = new Map<number, object>()
+    streams.onEvent((partition, event, id) => engines.get(partition)?.handle(event, id))
+    const drop = (partition: number, why: string): void => {
+      takeovers.delete(partition)
+      streams.unfollow(partition)
+      const engine = engines.get(partition)
+      if (engine === undefined) return
+      engines.delete(partition)
+      engine.stop()
+      log.info({ partition, why }, 'partition dropped')
+    }
+    const leases = new PartitionLeases({ redis, workerId, partitions: c.partitions, leaseMs: c.leaseMs, renewMs: c.renewMs, log, clock })
+    leases.start({
+      acquired: async (partition) => {
+        const token = {}
+        takeovers.set(partition, token)
+        const epoch = await alertLog.claimPartition(partition, workerId, clock.now())
+        const state = await alertLog.loadPartition(partition)
+        if (takeovers.get(partition) !== token) return
+        const engine = new PartitionEngine({
+          partition,
+          owns: (homeId) => home(homeId) === partition,
+          commit: async (batch) => { await alertLog.commit(partition, epoch, batch) },
+          onFenced: (err) => drop(partition, err.message),
+          places, devices, telemetry, thresholds, timers: timers as Timers & Clock, log,
+          ladder: options.ladder ?? { ...config.alerts },
+          ackLinks,
+          expand: (n) => notify.expand(n)
+        })
+        engines.set(partition, engine)
+        await engine.start(state)
+        if (takeovers.get(partition) !== token) { engine.stop(); return }
+        takeovers.delete(partition)
+        // Resume after the last entry the previous owner committed; never owned: the retention window.
+        streams.follow(partition, state.streamId != null ? { afterId: state.streamId } : clock.now() - c.streamRetentionMs)
+        log.info({ partition, epoch, unresolved: state.alerts.length }, 'partition taken over')
+      },
+      lost: (partition) => drop(partition, 'lease lost')
+    })
+    closers.push({ name: 'leases', close: () => leases.stop() })
+
+    const subscriber = new SharedSubscriber({
+      url: urls.brokerUrl, username: c.brokerUsername, password: urls.brokerPassword, shareGroup: c.shareGroup,
+      clientId: `anju-worker-${workerId}`, persistentSession: c.persistentSession, devices, ingest, clock, log: log.child({ part: 'subscriber' })
+    })
+    await subscriber.start()
+    closers.push({ name: 'shared subscriber', close: () => subscriber.stop() })
+
+    const http = await createWorkerRoutes({
+      config, log, clock, metrics, devices, alertLog, workerId,
+      status: () => ({ owned: leases.owned(), engines: [...engines.keys()], pendingBatches: [...engines.values()].reduce((n, e) => n + e.pendingBatches, 0), received: subscriber.counters.received, routeFailures }),
+      owners: async () => await leases.owners(),
+      route: async (partition, event) => await streams.publish(partition, event),
+      partitionOf: home
+    })
+    closers.push({ name: 'http', close: () => http.close() })
+    await http.listen({ port: config.http.port, host: config.http.host })
+    const port = (http.server.address() as AddressInfo).port
+    const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host
+    log.info({ port, partitions: c.partitions }, 'cluster worker listening')
+    return {
+      workerId,
+      http,
+      url: `http://${host}:${port}`,
+      owned: () => [...engines.keys()].sort((a, b) => a - b),
+      engines,
+      telemetry,
+      close: closeAll
+    }
+  } catch (err) {
+    log.error({ err }, 'cluster worker failed to start')
+    await closeAll()
+    throw err
+  }
+}
