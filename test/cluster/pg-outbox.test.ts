@@ -137,6 +137,18 @@ describeWithPostgres('outbox in PostgreSQL, two workers', () => {
     expect(new Set(hook.requests.map((r) => r.headers['x-anju-message-id']))).toEqual(new Set([String(id)]))
   })
 
+  it('sends a row whose worker died mid-send once its lease runs out, from another worker', async () => {
+    const queue = new PgOutboxQueue(pool)
+    const now = Date.now()
+    const id = await queue.insert(message(3), now) as number
+    // The dead worker claimed it (lease: 300 ms here) and never answered.
+    expect((await queue.claimDue(now, 10, now + 300)).map((d) => d.id)).toEqual([String(id)])
+    await worker()
+    await eventually(() => hook.requests.length === 1, 3000, 'the delivery after the lease')
+    expect((hook.requests[0]?.at ?? 0) - now).toBeGreaterThanOrEqual(290)
+    expect(JSON.parse(hook.requests[0]?.body ?? '')).toMatchObject({ id: String(id), text: '消息 3' })
+  })
+
   it('wakes an idle worker\'s outbox when another worker commits a notification', async () => {
     const bystander = await worker({}, false)
     const idle = await worker()
