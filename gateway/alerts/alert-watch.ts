@@ -272,12 +272,13 @@ export class AlertWatch {
     this.clear(e.homeId, 'home_offline', 'device_fixed', 'motion reported')
     this.scheduler.delete(key('o', e.homeId))
     // Only counted activity moves the inactivity timer and ends an inactivity alert (lone-events.ts).
-    if (this.loneEvents.counts(e.homeId, e.at)) {
-      const recent = (this.recentActivityOf.get(e.homeId) ?? []).filter((t) => t >= e.at - SUSTAINED_WINDOW_MS)
-      const sustained = isSustained(recent, e.at)
-      recent.push(e.at)
+    const counted = this.loneEvents.countedAt(e.homeId, e.at)
+    if (counted !== null) {
+      const recent = (this.recentActivityOf.get(e.homeId) ?? []).filter((t) => t >= counted - SUSTAINED_WINDOW_MS)
+      const sustained = isSustained(recent, counted)
+      recent.push(counted)
       this.recentActivityOf.set(e.homeId, recent)
-      this.noteActivity(e.homeId, e.at, sustained)
+      this.noteActivity(e.homeId, counted, sustained)
     }
   }
 

@@ -22,21 +22,45 @@ import type { TelemetryStore } from '../../src/telemetry.ts'
 export const ISOLATION_MS = LEARN_DEFAULTS.isolationMs
 
 export class LoneEventFilter {
-  /** The latest raw event of each home (any of its sensors), counted or not. */
-  private readonly lastEventOf = new Map<string, number>()
+  /**
+   * Each home's recent raw events (any of its sensors, counted or not), ascending, back to two isolation
+   * windows before the latest: enough to judge a late event the way the sorted history would.
+   */
+  private readonly recentOf = new Map<string, number[]>()
 
   constructor (readonly isolationMs: number = ISOLATION_MS) {}
 
-  /** Note one raw motion event of a home; true when it counts as activity (another event ≤ isolationMs before). */
-  counts (homeId: string, at: number): boolean {
-    const previous = this.lastEventOf.get(homeId) ?? null
-    if (previous === null || at > previous) this.lastEventOf.set(homeId, at)
-    return countsAsActivity(previous, at, this.isolationMs)
+  /**
+   * Note one raw motion event of a home; returns the latest activity time it makes count, or null.
+   * In order (always, in one process) that is the event itself when another came ≤ isolationMs before it.
+   * Out of order (cluster mode: one device's messages reach different workers, and their events reach
+   * the alert engine in the order the workers route them), a late event may also make the next one
+   * count. Either way the live answer is what filterActivity over the sorted history gives, so the
+   * history a new owner reads after a takeover agrees with what the engine decided live: otherwise it
+   * would find "activity after the alert began" and send a false all-clear.
+   */
+  countedAt (homeId: string, at: number): number | null {
+    if (this.isolationMs <= 0) return at
+    const times = this.recentOf.get(homeId) ?? []
+    let i = times.length
+    while (i > 0 && (times[i - 1] as number) > at) i--
+    const previous = i > 0 ? times[i - 1] as number : null
+    const next = i < times.length ? times[i] as number : null
+    times.splice(i, 0, at)
+    const latest = times[times.length - 1] as number
+    while ((times[0] as number) < latest - 2 * this.isolationMs) times.shift()
+    this.recentOf.set(homeId, times)
+    const counts = countsAsActivity(previous, at, this.isolationMs)
+    // The next event counted already if its old predecessor was near enough; else this event makes it count.
+    const nextNowCounts = next !== null && countsAsActivity(at, next, this.isolationMs) && !countsAsActivity(previous, next, this.isolationMs)
+    if (nextNowCounts) return next
+    return counts ? at : null
   }
 
   /** Start-up: the home's latest raw event from telemetry, so the next event within isolationMs counts. */
   seed (homeId: string, at: number): void {
-    if (!(at <= (this.lastEventOf.get(homeId) ?? -Infinity))) this.lastEventOf.set(homeId, at)
+    const times = this.recentOf.get(homeId)
+    if (times === undefined || at > (times[times.length - 1] as number)) this.recentOf.set(homeId, [at])
   }
 
   /**

@@ -98,6 +98,9 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
 
   try {
     const pool = new pg.Pool({ connectionString: urls.postgresUrl, max: 8 })
+    // An idle connection dropped by a PostgreSQL restart is an 'error' event; unhandled, it would end the
+    // process. The pool replaces the connection; queries in flight fail and are retried by their callers.
+    pool.on('error', (err) => log.error({ err }, 'PostgreSQL connection lost'))
     closers.push({ name: 'postgres', close: () => pool.end() })
     await migratePostgres(pool)
 
@@ -137,7 +140,8 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
     const queue = new PgOutboxQueue(pool)
     const notify = new NotifyService({ config: config.notify, db, clock, queue, registry: metrics.registry, log: log.child({ part: 'notify' }) })
     notify.outbox.start()
-    closers.push({ name: 'outbox', close: async () => { queue.close(); await notify.outbox.stop() } })
+    // Stop the loop first so rows mid-send are handed back through the queue, then close the queue.
+    closers.push({ name: 'outbox', close: async () => { await notify.outbox.stop(); queue.close() } })
     const stopOutboxWake = await queue.listen(() => notify.outbox.wake(), { onError: (err) => log.error({ err }, 'outbox wake-up listener failed') })
     closers.push({ name: 'outbox wake-ups', close: stopOutboxWake })
     const linkKey = resolveAckLinkKey(config.notify.ackLinkKey, config.dataDir)

@@ -18,12 +18,26 @@ const T0 = Date.UTC(2024, 4, 1, 1, 42) // 09:42 village time: 3-hour cold-start 
 describe('LoneEventFilter', () => {
   it('counts an event only when another came at most 10 minutes before it, per home', () => {
     const f = new LoneEventFilter()
-    expect(f.counts('a', T0)).toBe(false)
-    expect(f.counts('b', T0 + MIN)).toBe(false)
-    expect(f.counts('a', T0 + 10 * MIN)).toBe(true)
-    expect(f.counts('a', T0 + 20 * MIN + 1)).toBe(false)
+    expect(f.countedAt('a', T0)).toBeNull()
+    expect(f.countedAt('b', T0 + MIN)).toBeNull()
+    expect(f.countedAt('a', T0 + 10 * MIN)).toBe(T0 + 10 * MIN)
+    expect(f.countedAt('a', T0 + 20 * MIN + 1)).toBeNull()
     f.seed('c', T0)
-    expect(f.counts('c', T0 + 5 * MIN)).toBe(true)
+    expect(f.countedAt('c', T0 + 5 * MIN)).toBe(T0 + 5 * MIN)
+  })
+
+  it('judges events that arrive out of order (cluster mode) as the sorted history does', () => {
+    const times = [T0, T0 + 2 * MIN, T0 + 30 * MIN, T0 + 45 * MIN, T0 + 47 * MIN]
+    const sorted = new LoneEventFilter()
+    const inOrder = times.map((t) => sorted.countedAt('h', t)).filter((t) => t !== null)
+    expect(inOrder).toEqual([T0 + 2 * MIN, T0 + 47 * MIN])
+    // The same events shuffled: the latest counted activity reported is the history's at every point.
+    const f = new LoneEventFilter()
+    expect(f.countedAt('h', T0 + 2 * MIN)).toBeNull() // alone so far
+    expect(f.countedAt('h', T0)).toBe(T0 + 2 * MIN) // late: it makes the later one count, not itself
+    expect(f.countedAt('h', T0 + 47 * MIN)).toBeNull()
+    expect(f.countedAt('h', T0 + 30 * MIN)).toBeNull() // 17 min before the next: neither counts
+    expect(f.countedAt('h', T0 + 45 * MIN)).toBe(T0 + 47 * MIN)
   })
 
   it('at start-up, finds the latest counted activity after an alert began; a lone one or a failed query keeps it open', async () => {
