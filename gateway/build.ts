@@ -11,6 +11,7 @@ import { Ingest } from './ingest/ingest.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { createMetrics, type Metrics } from './metrics/metrics.ts'
 import { DeviceAdmin } from './registry/device-admin.ts'
+import { createDynsecProvisioner } from './cluster/mosquitto-dynsec.ts'
 import { DeviceStore } from './registry/device-store.ts'
 import { PlacesStore } from './registry/places-store.ts'
 import { resolveAdminToken, adminTokenPath } from './admin-token.ts'
@@ -124,7 +125,11 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
     notify.attachMqtt(broker.aedes)
     notify.start()
     closers.push({ name: 'notify', close: () => notify.stop() })
-    const deviceAdmin = new DeviceAdmin(devices, broker, ingest)
+    // Cluster mode with Mosquitto (docs/cluster.md): this gateway is where devices are registered, and it
+    // puts each device's credentials into Mosquitto's dynamic security as they are issued.
+    const provisioner = createDynsecProvisioner(config.dynsec, log.child({ part: 'dynsec' }))
+    if (provisioner !== undefined) closers.push({ name: 'dynsec', close: () => provisioner.close() })
+    const deviceAdmin = new DeviceAdmin(devices, broker, ingest, { provisioner, log: log.child({ part: 'devices' }) })
     // The broker's retained store lives in memory: republish every sensor's config downlink.
     for (const id of devices.activeSensorIds()) await deviceAdmin.publishConfig(id)
 
