@@ -59,7 +59,7 @@ describe('loadConfig', () => {
     const compose = readFileSync(new URL('../../../docker-compose.yml', import.meta.url), 'utf8')
     const names = [...compose.matchAll(/^\s+(ANJU_[A-Z_]+):/gm)].map((m) => m[1] as string)
     expect(names.length).toBeGreaterThan(5)
-    const env = Object.fromEntries(names.map((n) => [n, n === 'ANJU_ADMIN_TOKEN' ? 'x'.repeat(32) : n.endsWith('_PORT') || n.endsWith('_DAYS') ? '1' : n.endsWith('_URL') ? 'http://x:1' : n === 'ANJU_TELEMETRY_BACKEND' ? 'influxdb' : n === 'ANJU_LOG_LEVEL' ? 'info' : n === 'ANJU_TELEMETRY_INFLUX_DATABASE' ? 'anju' : n === 'ANJU_NOTIFY_WEBHOOK_SECRET' ? 's'.repeat(32) : 'value']))
+    const env = Object.fromEntries(names.map((n) => [n, n === 'ANJU_ADMIN_TOKEN' ? 'x'.repeat(32) : n.endsWith('_PORT') || n.endsWith('_DAYS') ? '1' : n.endsWith('_URL') ? 'http://x:1' : n === 'ANJU_TELEMETRY_BACKEND' ? 'influxdb' : n === 'ANJU_LOG_LEVEL' ? 'info' : n === 'ANJU_TELEMETRY_INFLUX_DATABASE' ? 'anju' : n === 'ANJU_NOTIFY_WEBHOOK_SECRET' || n === 'ANJU_NOTIFY_ACK_LINK_KEY' ? 's'.repeat(32) : 'value']))
     expect(() => loadConfig(env)).not.toThrow()
   })
 })
