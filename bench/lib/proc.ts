@@ -1,6 +1,6 @@
 // What the kernel says a process used: CPU time and resident memory from /proc, so a target's cost is
 // measured independently of the load generator (and of anything the target says about itself).
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 
 const TICKS_PER_SECOND = 100 // getconf CLK_TCK on Linux x86-64
 
@@ -29,4 +29,49 @@ export async function measureCpu<T> (pids: readonly number[], work: () => Promis
   const started = performance.now()
   const result = await work()
   return { result, cpuMs: totalCpuMs(pids) - before, wallMs: performance.now() - started }
+}
+
+/** The pid of the process holding a listening TCP socket on `port` (from /proc/net/tcp{,6} and /proc/<pid>/fd). */
+export function pidListeningOn (port: number): number | undefined {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0')
+  const inodes = new Set<string>()
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = ''
+    try { text = readFileSync(table, 'utf8') } catch { continue }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/)
+      // local_address is ADDR:PORT in hex; state 0A is LISTEN; field 9 is the socket's inode.
+      if (f[1]?.endsWith(`:${hexPort}`) === true && f[3] === '0A' && f[9] !== undefined) inodes.add(f[9])
+    }
+  }
+  if (inodes.size === 0) return undefined
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    let fds: string[] = []
+    try { fds = readdirSync(`/proc/${entry}/fd`) } catch { continue }
+    for (const fd of fds) {
+      let link = ''
+      try { link = readlinkSync(`/proc/${entry}/fd/${fd}`) } catch { continue }
+      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1]
+      if (inode !== undefined && inodes.has(inode)) return Number(entry)
+    }
+  }
+  return undefined
+}
+
+/** The process and every live descendant (e.g. PostgreSQL's postmaster and its backends). */
+export function processTree (pid: number): number[] {
+  const parentOf = new Map<number, number>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
+    } catch { /* ended meanwhile */ }
+  }
+  const tree = [pid]
+  for (let i = 0; i < tree.length; i++) {
+    for (const [child, parent] of parentOf) if (parent === tree[i]) tree.push(child)
+  }
+  return tree
 }
