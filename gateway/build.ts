@@ -5,11 +5,12 @@ import { systemClock, type Clock } from '../src/clock.ts'
 import type { Config } from './config/config-schema.ts'
 import { createMqttBroker, type MqttBroker } from './broker/mqtt-broker.ts'
 import { openDatabase, type Db } from './db/open-database.ts'
-import { EventBus } from './events/event-bus.ts'
+import type { EventBus } from './events/event-bus.ts'
 import { createHttpServer } from './http/http-server.ts'
-import { Ingest } from './ingest/ingest.ts'
+import type { Ingest } from './ingest/ingest.ts'
+import { startUplink } from './uplink.ts'
 import { createLogger, type Logger } from './logger.ts'
-import { createMetrics, type Metrics } from './metrics/metrics.ts'
+import type { Metrics } from './metrics/metrics.ts'
 import { DeviceAdmin } from './registry/device-admin.ts'
 import { createDynsecProvisioner } from './cluster/mosquitto-dynsec.ts'
 import { DeviceStore } from './registry/device-store.ts'
@@ -17,8 +18,6 @@ import { PlacesStore } from './registry/places-store.ts'
 import { resolveAdminToken, adminTokenPath } from './admin-token.ts'
 import type { FastifyInstance } from 'fastify'
 import type { TelemetryStore } from '../src/telemetry.ts'
-import { createTelemetryStore } from './telemetry/create-telemetry-store.ts'
-import { TelemetryRecorder } from './telemetry/telemetry-recorder.ts'
 import { AlertEngine, type NotificationSink } from './alerts/alert-engine.ts'
 import type { Timers } from '../src/clock.ts'
 import { systemTimers } from './timers.ts'
@@ -80,20 +79,9 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
   }
 
   try {
-    const metrics = createMetrics()
-    const bus = new EventBus(log)
     const places = new PlacesStore(db, clock)
     const devices = new DeviceStore(db, clock)
-    const ingest = new Ingest({ config: config.ingest, devices, bus, metrics, clock, log: log.child({ part: 'ingest' }) })
-    ingest.start()
-    closers.push({ name: 'ingest', close: () => ingest.stop() })
-
-    const telemetry = createTelemetryStore(config, { clock, log })
-    await telemetry.start()
-    closers.push({ name: 'telemetry', close: () => telemetry.close() })
-    const recorder = new TelemetryRecorder(bus, places, telemetry)
-    recorder.start()
-    closers.push({ name: 'telemetry recorder', close: () => recorder.stop() })
+    const { metrics, bus, ingest, telemetry } = await startUplink({ config, places, devices, clock, log, closers })
     // Learned per-home inactivity thresholds: learned once before the alert engine starts (bounded by a
     // start-up budget), again nightly by the notify schedules' model-refresh job. A per-home override in
     // the alert settings still wins (AlertWatch.threshold).

@@ -1,18 +1,9 @@
 // `npm start`: load the configuration, build the gateway, stop cleanly on SIGINT/SIGTERM.
-import { ConfigError, loadConfig } from './config/load-config.ts'
+import { loadConfigOrExit } from './config/load-config.ts'
 import { build } from './build.ts'
 
 async function main (): Promise<void> {
-  let config
-  try {
-    config = loadConfig()
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message)
-      process.exit(2)
-    }
-    throw err
-  }
+  const config = loadConfigOrExit()
   const gateway = await build(config)
   gateway.log.info({ http: gateway.urls.http, mqtt: gateway.urls.mqtt, ws: gateway.urls.ws, docs: gateway.urls.docs }, 'Anju gateway ready')
   const stop = async (signal: string): Promise<void> => {

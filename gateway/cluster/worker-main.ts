@@ -1,19 +1,10 @@
 // `npm run worker`: one gateway worker of a cluster (docs/cluster.md). Same configuration as the gateway
 // (ANJU_* variables), plus ANJU_CLUSTER_* for Redis, PostgreSQL and the external broker.
-import { ConfigError, loadConfig } from '../config/load-config.ts'
+import { ConfigError, loadConfigOrExit } from '../config/load-config.ts'
 import { startWorker } from './worker.ts'
 
 async function main (): Promise<void> {
-  let config
-  try {
-    config = loadConfig()
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message)
-      process.exit(2)
-    }
-    throw err
-  }
+  const config = loadConfigOrExit()
   let worker
   try {
     worker = await startWorker(config)

@@ -135,3 +135,16 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, file = env.ANJ
   }
   return config
 }
+
+/** For a process's entry point: the configuration, or the problems on stderr and exit code 2. */
+export function loadConfigOrExit (): Config {
+  try {
+    return loadConfig()
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message)
+      process.exit(2)
+    }
+    throw err
+  }
+}

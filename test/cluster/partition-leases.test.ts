@@ -2,11 +2,11 @@
 // joining worker gets its share, a crashed worker's partitions are taken after its leases run out, and
 // when Redis goes away every worker stops acting before any lease could have passed to someone else.
 import { Redis } from 'ioredis'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createLogger } from '../../gateway/logger.ts'
 import { leaseKey, PartitionLeases } from '../../gateway/cluster/partition-leases.ts'
 import { fairShare, partitionOf } from '../../gateway/cluster/partitions.ts'
-import { describeWithRedis, startRedis, type RedisServer } from '../helpers/redis.ts'
+import { describeWithRedis, startRedis, useRedis } from '../helpers/redis.ts'
 
 const PARTITIONS = 16
 const LEASE_MS = 1500
@@ -99,12 +99,11 @@ describe('partitions', () => {
 })
 
 describeWithRedis('partition leases (real redis-server)', () => {
-  let server: RedisServer
-  let admin: Redis
+  const redis = useRedis()
   let workers: Worker[] = []
   let ownership: Ownership
 
-  const join = (id: string, url = server.url, failOn?: number): Worker => {
+  const join = (id: string, url = redis.server.url, failOn?: number): Worker => {
     const redis = new Redis(url, { lazyConnect: false })
     redis.on('error', () => { /* reconnects are expected in the Redis-down test */ })
     const leases = new PartitionLeases({ redis, workerId: id, partitions: PARTITIONS, leaseMs: LEASE_MS, renewMs: RENEW_MS, log })
@@ -121,16 +120,7 @@ describeWithRedis('partition leases (real redis-server)', () => {
     return worker
   }
 
-  beforeAll(async () => {
-    server = await startRedis()
-    admin = new Redis(server.url)
-  })
-  afterAll(async () => {
-    admin.disconnect()
-    await server.stop()
-  })
   beforeEach(async () => {
-    await admin.flushall()
     ownership = new Ownership()
     workers = []
   })
@@ -194,7 +184,7 @@ describeWithRedis('partition leases (real redis-server)', () => {
   })
 
   it('gives back a partition whose takeover failed, so another worker takes it', async () => {
-    const failing = join('worker-a', server.url, 3)
+    const failing = join('worker-a', redis.server.url, 3)
     join('worker-b')
     await waitFor('every partition owned', () => ownership.complete() && fair(ownership.counts(), 2, 8, 8), 10 * RENEW_MS)
     expect(ownership.current.get(3)).toEqual(new Set(['worker-b']))

@@ -3,11 +3,11 @@
 // stop the reader; old entries are trimmed by the retention window.
 import { Redis } from 'ioredis'
 import { Writable } from 'node:stream'
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { PartitionEvent } from '../../gateway/cluster/contracts.ts'
 import { PartitionStreams, streamKey } from '../../gateway/cluster/partition-streams.ts'
 import { createLogger } from '../../gateway/logger.ts'
-import { describeWithRedis, startRedis, type RedisServer } from '../helpers/redis.ts'
+import { describeWithRedis, useRedis } from '../helpers/redis.ts'
 
 const PARTITIONS = 8
 const BLOCK_MS = 200
@@ -30,15 +30,14 @@ const ats = (received: Received[], partition: number): number[] =>
   received.filter((r) => r.partition === partition).map((r) => r.event.type === 'activity' ? r.event.event.at : -1)
 
 describeWithRedis('partition streams (real redis-server)', () => {
-  let server: RedisServer
-  let admin: Redis
+  const service = useRedis()
   let connections: Redis[] = []
   let opened: PartitionStreams[] = []
   let logLines: string[] = []
 
   const streams = (retentionMs = 60_000): { streams: PartitionStreams, received: Received[] } => {
-    const redis = new Redis(server.url)
-    const reader = new Redis(server.url)
+    const redis = new Redis(service.server.url)
+    const reader = new Redis(service.server.url)
     connections.push(redis, reader)
     const log = createLogger('warn', new Writable({ write (chunk: Buffer, _enc, done) { logLines.push(chunk.toString()); done() } }))
     const s = new PartitionStreams({ redis, reader, partitions: PARTITIONS, retentionMs, log, blockMs: BLOCK_MS })
@@ -48,16 +47,7 @@ describeWithRedis('partition streams (real redis-server)', () => {
     return { streams: s, received }
   }
 
-  beforeAll(async () => {
-    server = await startRedis()
-    admin = new Redis(server.url)
-  })
-  afterAll(async () => {
-    admin.disconnect()
-    await server.stop()
-  })
   beforeEach(async () => {
-    await admin.flushall()
     logLines = []
   })
   afterEach(async () => {
@@ -144,9 +134,9 @@ describeWithRedis('partition streams (real redis-server)', () => {
     owner.onEvent(() => { thrown++; throw new Error('handler bug') })
     owner.follow(6, Date.now() - 1000)
 
-    await admin.xadd(streamKey(6), '*', 'e', 'secret-looking {not json')
-    await admin.xadd(streamKey(6), '*', 'e', JSON.stringify({ type: 'activity', event: { homeId: 'h', at: 'yesterday' } }))
-    await admin.xadd(streamKey(6), '*', 'other', 'field')
+    await service.admin.xadd(streamKey(6), '*', 'e', 'secret-looking {not json')
+    await service.admin.xadd(streamKey(6), '*', 'e', JSON.stringify({ type: 'activity', event: { homeId: 'h', at: 'yesterday' } }))
+    await service.admin.xadd(streamKey(6), '*', 'other', 'field')
     await publisher.publish(6, activity('home-6', 1))
     await publisher.publish(6, { type: 'command', command: { kind: 'resolve', alertId: 'a1', by: 'console:1', outcome: 'resident_ok', note: null } })
 
@@ -168,7 +158,7 @@ describeWithRedis('partition streams (real redis-server)', () => {
     const last = await publisher.publish(7, activity('home-7', 300))
 
     // MINID ~ drops whole internal nodes (at most 100 entries or 4 KB each): most old entries are gone.
-    const length = await admin.xlen(streamKey(7))
+    const length = await service.admin.xlen(streamKey(7))
     expect(length).toBeLessThan(150)
 
     const { streams: owner, received } = streams(retentionMs)

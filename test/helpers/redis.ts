@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
 import { describeWithService, freePort } from './system-service.ts'
 
 export interface RedisServer {
@@ -94,4 +96,22 @@ export async function startRedis (): Promise<RedisServer> {
 /** describe() that needs redis-server (see system-service.ts: loud skip locally, a failure under CI=true). */
 export function describeWithRedis (name: string, fn: () => void): void {
   describeWithService({ service: 'redis-server', available: redisAvailable, installHint: INSTALL_HINT }, name, fn)
+}
+
+/**
+ * One redis-server for the enclosing describe(), emptied before each test. `admin` is a plain commands
+ * connection for setting up and inspecting; the objects are there once beforeAll has run.
+ */
+export function useRedis (): { server: RedisServer, admin: Redis } {
+  const handle = {} as { server: RedisServer, admin: Redis }
+  beforeAll(async () => {
+    handle.server = await startRedis()
+    handle.admin = new Redis(handle.server.url)
+  })
+  afterAll(async () => {
+    handle.admin?.disconnect()
+    await handle.server?.stop()
+  })
+  beforeEach(async () => { await handle.admin.flushall() })
+  return handle
 }

@@ -20,7 +20,7 @@ describe('health sampling', () => {
     const home = places.createHome({ gridId: places.createGrid({ villageId: village.id, name: '一组' }).id, label: '1号' })
     const written: TelemetryPoint[] = []
     const bus = new EventBus(createLogger('silent'))
-    new TelemetryRecorder(bus, places, { write: (points) => { written.push(...points) } } as unknown as TelemetryStore).start()
+    new TelemetryRecorder(bus, places, { write: (points: readonly TelemetryPoint[]) => { written.push(...points) } } as unknown as TelemetryStore).start()
     const beat = (at: number, fields: { online?: boolean, battery?: number, rssi?: number }, deviceId = 'dev-a'): void =>
       bus.emit('device-state', { deviceId, homeId: home.id, kind: 'sensor', at, ...fields })
 
