@@ -2,18 +2,27 @@
 // battery, online/offline), become points in the telemetry store. The village of a home comes from the
 // registry and is cached: the bus carries only home ids.
 //
-// Health is sampled: a device's point is stored when it goes online or offline, when its battery reading
-// changes, and otherwise at most once per HEALTH_SAMPLE_MS. The default heartbeat (300 s) is always
+// Health is sampled: a device's point is stored when it goes online or offline, when its battery moves
+// by BATTERY_STEP_PCT or more or across the low-battery line, and otherwise at most once per
+// HEALTH_SAMPLE_MS (battery readings jitter by a point or two; the trend and the low line are what count). The default heartbeat (300 s) is always
 // stored; a device reporting every second (a chatty hub, a misconfigured sensor, the benchmarks' 10,000
 // devices × 1 msg/s) no longer costs a store insert per message: that was the gateway's largest CPU cost
 // at 10,000 devices (README "Performance"). Signal strength between samples is not kept.
 import type { ActivityEvent, DeviceStateEvent } from '../../src/events.ts'
 import { hasFields, type HealthPoint, type TelemetryStore } from '../../src/telemetry.ts'
+import { LOW_BATTERY_PCT } from '../../src/escalation/rules.ts'
 import type { EventBus } from '../events/event-bus.ts'
 import type { PlacesStore } from '../registry/places-store.ts'
 
 /** Shortest gap between two stored health points of one device when nothing notable changed. */
 export const HEALTH_SAMPLE_MS = 60_000
+/** A battery change this large (percentage points) is stored at once. */
+export const BATTERY_STEP_PCT = 5
+
+function batteryMoved (last: number | undefined, now: number): boolean {
+  if (last === undefined) return true
+  return Math.abs(now - last) >= BATTERY_STEP_PCT || (last < LOW_BATTERY_PCT) !== (now < LOW_BATTERY_PCT)
+}
 
 export class TelemetryRecorder {
   private readonly villages = new Map<string, string | null>()
@@ -38,7 +47,7 @@ export class TelemetryRecorder {
   private sample (e: DeviceStateEvent): boolean {
     const last = this.lastHealth.get(e.deviceId)
     const keep = last === undefined || e.online !== undefined || e.at - last.at >= HEALTH_SAMPLE_MS || e.at < last.at ||
-      (e.battery !== undefined && e.battery !== last.battery)
+      (e.battery !== undefined && batteryMoved(last.battery, e.battery))
     if (keep) this.lastHealth.set(e.deviceId, { at: e.at, battery: e.battery ?? last?.battery })
     return keep
   }
