@@ -6,7 +6,8 @@ import mqtt, { type MqttClient } from 'mqtt'
 import { configTopic, statusMessage, statusTopic, type FromLoadWorker, type LoadCred, type ToLoadWorker } from './load-protocol.ts'
 import { Reservoir } from './reservoir.ts'
 
-interface Device { id: string, topic: string, client: MqttClient, inFlight: number, open: boolean }
+/** `battery`: each device's own steady reading (a battery drains over weeks, not between heartbeats). */
+interface Device { id: string, topic: string, client: MqttClient, inFlight: number, open: boolean, battery: number }
 
 const devices: Device[] = []
 const samples = new Reservoir()
@@ -39,7 +40,7 @@ function connectAll (url: string, creds: LoadCred[], subscribe: boolean): Promis
         // One attempt: a storm that needs retries should show up as failures, not hide in the time.
         reconnectPeriod: 0, connectTimeout: 120_000, keepalive: 600
       })
-      const device: Device = { id: c.id, topic: statusTopic(c.id), client, inFlight: 0, open: false }
+      const device: Device = { id: c.id, topic: statusTopic(c.id), client, inFlight: 0, open: false, battery: 60 + (devices.length % 40) }
       let settled = false
       const fail = (err: Error): void => {
         firstError ??= err.message
@@ -82,7 +83,7 @@ function publishOne (d: Device, then: () => void): void {
   inFlight++
   sent++
   seq++
-  d.client.publish(d.topic, statusMessage(80 + (seq % 21), -40 - (seq % 50)), { qos: 1 }, (err) => {
+  d.client.publish(d.topic, statusMessage(d.battery, -40 - (seq % 50)), { qos: 1 }, (err) => {
     d.inFlight--
     inFlight--
     if (!err) { acked++; samples.add(performance.now() - started) }
