@@ -22,6 +22,7 @@ import type { Config } from '../config/config-schema.ts'
 import { ConfigError } from '../config/load-config.ts'
 import { openMemoryDatabase } from '../db/open-database.ts'
 import { createLogger, type Logger } from '../logger.ts'
+import type { ChannelName } from '../notify/channel.ts'
 import { NotifyService } from '../notify/notify-service.ts'
 import { DeviceStore } from '../registry/device-store.ts'
 import { PlacesStore } from '../registry/places-store.ts'
@@ -123,7 +124,10 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
 
     // Notifications: rows are committed by PgAlertLog with each transition; every worker's outbox loop
     // drains the shared table (FOR UPDATE SKIP LOCKED: each row is sent by one of them).
-    const queue = new PgOutboxQueue(pool)
+    // The channels this worker can send on. No TV screen connects to a worker and it has no MQTT push
+    // (docs/cluster.md, limits): those rows are left in the outbox instead of failing here until dead.
+    const sendable: ChannelName[] = ['wecom', 'dingtalk', ...(config.notify.webhookSecret !== undefined ? ['webhook' as const] : []), ...(config.notify.smsUrl !== undefined ? ['sms' as const] : [])]
+    const queue = new PgOutboxQueue(pool, sendable)
     const notify = new NotifyService({ config: config.notify, db, clock, queue, registry: metrics.registry, log: log.child({ part: 'notify' }) })
     notify.outbox.start()
     // Stop the loop first so rows mid-send are handed back through the queue, then close the queue.

@@ -95,6 +95,17 @@ describeWithPostgres('outbox in PostgreSQL, two workers', () => {
     expect(await queue.claimDue(5000, 30, 60_000)).toEqual([])
   })
 
+  it('leaves rows on channels a process cannot deliver (a worker has no TV screens) for one that can', async () => {
+    const all = new PgOutboxQueue(pool)
+    const workerQueue = new PgOutboxQueue(pool, ['webhook'])
+    await all.insert(message(1), 1000)
+    await all.insert({ ...message(2), recipient: 'tv:home-1', channel: 'sse' }, 1001)
+    expect(await workerQueue.earliestDue()).toBe(1000)
+    expect((await workerQueue.claimDue(5000, 10, 60_000)).map((d) => d.channel)).toEqual(['webhook'])
+    expect(await workerQueue.claimDue(5000, 10, 60_000)).toEqual([])
+    expect((await all.claimDue(5000, 10, 60_000)).map((d) => d.channel)).toEqual(['sse'])
+  })
+
   it('delivers 200 messages through two workers, each exactly once', async () => {
     const a = await worker()
     const b = await worker()

@@ -40,7 +40,12 @@ function toRow (r: Raw): RawRow {
 export class PgOutboxQueue implements OutboxQueue {
   private closed = false
 
-  constructor (private readonly pool: pg.Pool) {}
+  /**
+   * @param channels the channels this process can deliver on; rows on others are left for a process that
+   *   can (cluster workers serve no TV screens, so they leave `sse` rows alone rather than fail them until
+   *   dead). Default: every channel.
+   */
+  constructor (private readonly pool: pg.Pool, private readonly channels?: readonly ChannelName[]) {}
 
   get open (): boolean { return !this.closed }
 
@@ -62,7 +67,8 @@ export class PgOutboxQueue implements OutboxQueue {
   }
 
   async earliestDue (): Promise<number | null> {
-    const { rows } = await this.pool.query<{ at: string | null }>('SELECT MIN(next_attempt_at) AS at FROM outbox WHERE next_attempt_at IS NOT NULL')
+    const { rows } = await this.pool.query<{ at: string | null }>(`SELECT MIN(next_attempt_at) AS at FROM outbox WHERE next_attempt_at IS NOT NULL
+      AND ($1::text[] IS NULL OR channel = ANY($1))`, [this.channels ?? null])
     return int8OrNull(rows[0]?.at)
   }
 
@@ -72,11 +78,11 @@ export class PgOutboxQueue implements OutboxQueue {
    */
   async claimDue (now: number, limit: number, leaseUntil: number): Promise<Array<Delivery & { attempts: number }>> {
     const { rows } = await this.pool.query<Raw>(`WITH due AS (
-        SELECT id, next_attempt_at FROM outbox WHERE next_attempt_at <= $1
+        SELECT id, next_attempt_at FROM outbox WHERE next_attempt_at <= $1 AND ($4::text[] IS NULL OR channel = ANY($4))
         ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED
       )
       UPDATE outbox o SET next_attempt_at = $3 FROM due WHERE o.id = due.id
-      RETURNING ${columns('o.')}, due.next_attempt_at AS "dueAt"`, [now, limit, leaseUntil])
+      RETURNING ${columns('o.')}, due.next_attempt_at AS "dueAt"`, [now, limit, leaseUntil, this.channels ?? null])
     // RETURNING has no order: due first, as the SQLite store hands them out.
     rows.sort((a, b) => int8(a.dueAt) - int8(b.dueAt) || int8(a.id) - int8(b.id))
     return rows.map((r) => toDelivery(toRow(r)))
