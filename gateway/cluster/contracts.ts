@@ -5,7 +5,7 @@
 // it; alerts, their notifications (the outbox) and the registry live in PostgreSQL.
 // Embedded single-process mode (gateway/build.ts) is the default and does not use any of this.
 import type { Alert, AlertEvent, Notification, Outcome } from '../../src/alerts.ts'
-import type { AlertSettings } from '../../src/escalation/alert-schemas.ts'
+import type { AlertSettings, AlertSettingsInput } from '../../src/escalation/alert-schemas.ts'
 import type { ActivityEvent, DeviceStateEvent } from '../../src/events.ts'
 
 export interface ClusterSettings {
@@ -28,6 +28,10 @@ export type AlertCommand =
   | { kind: 'ack', alertId: string, by: string }
   | { kind: 'resolve', alertId: string, by: string, outcome: Outcome, note: string | null }
   | { kind: 'check-in', homeId: string }
+  /** Away mode until `until` (null: back now), set by family, a grid worker or the TV. */
+  | { kind: 'away', homeId: string, until: number | null, by: string }
+  /** Per-home thresholds, quiet hours and ladder, set by staff (audited with the settings). */
+  | { kind: 'settings', homeId: string, input: AlertSettingsInput }
 
 /** What travels on a partition's stream: ids only, like the in-process bus (no names, no phone numbers). */
 export type PartitionEvent =

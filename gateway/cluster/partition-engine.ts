@@ -88,6 +88,8 @@ export class PartitionEngine {
     try {
       if (command.kind === 'ack') this.alerts.acknowledge(command.alertId, command.by)
       else if (command.kind === 'resolve') this.alerts.resolve(command.alertId, command.by, command.outcome, command.note)
+      else if (command.kind === 'away') this.alerts.setAway(command.homeId, command.until, command.by)
+      else if (command.kind === 'settings') this.alerts.updateSettings(command.homeId, command.input)
       else this.alerts.checkIn(command.homeId)
     } catch (err) {
       this.deps.log.info({ err, partition: this.deps.partition, command: command.kind }, 'alert command not applied')

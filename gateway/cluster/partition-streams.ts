@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis'
 import { z } from 'zod'
 import { systemClock, type Clock } from '../../src/clock.ts'
-import { outcome } from '../../src/escalation/alert-schemas.ts'
+import { alertSettingsInput, outcome } from '../../src/escalation/alert-schemas.ts'
 import type { Logger } from '../logger.ts'
 import type { PartitionEvent } from './contracts.ts'
 
@@ -34,7 +34,9 @@ const deviceStateEvent = z.object({
 const alertCommand = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ack'), alertId: z.string(), by: z.string() }),
   z.object({ kind: z.literal('resolve'), alertId: z.string(), by: z.string(), outcome, note: z.string().nullable() }),
-  z.object({ kind: z.literal('check-in'), homeId: z.string() })
+  z.object({ kind: z.literal('check-in'), homeId: z.string() }),
+  z.object({ kind: z.literal('away'), homeId: z.string(), until: z.number().nullable(), by: z.string() }),
+  z.object({ kind: z.literal('settings'), homeId: z.string(), input: alertSettingsInput })
 ])
 
 export const partitionEvent = z.discriminatedUnion('type', [

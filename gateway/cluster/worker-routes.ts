@@ -8,7 +8,8 @@ import { z } from 'zod'
 import type { Alert } from '../../src/alerts.ts'
 import type { Clock } from '../../src/clock.ts'
 import { AnjuError } from '../../src/errors.ts'
-import { ackInput, alert, alertQuery, alertWithEvents, resolveInput } from '../../src/escalation/alert-schemas.ts'
+import { ackInput, alert, alertQuery, alertSettingsInput, alertWithEvents, awayInput, resolveInput } from '../../src/escalation/alert-schemas.ts'
+import { entityId } from '../../src/registry-schemas.ts'
 import type { Config } from '../config/config-schema.ts'
 import { adminAuth } from '../http/admin-auth.ts'
 import { createApiServer } from '../http/api-server.ts'
@@ -34,6 +35,8 @@ export interface WorkerRouteDeps {
   metrics: Metrics
   devices: DeviceStore
   alertLog: PgAlertLog
+  /** The registry replica: a home must exist before a command for it is routed. */
+  homeExists: (homeId: string) => boolean
   workerId: string
   status: () => WorkerStatus
   owners: () => Promise<Map<number, string>>
@@ -43,6 +46,8 @@ export interface WorkerRouteDeps {
 
 const idParam = z.object({ id: z.string().min(1).max(60) })
 const accepted = z.object({ accepted: z.literal(true), alertId: z.string(), partition: z.number() })
+const homeParam = z.object({ id: entityId })
+const homeAccepted = z.object({ accepted: z.literal(true), homeId: z.string(), partition: z.number() })
 const security = [{ admin: [] }]
 const tags = ['cluster']
 
@@ -94,6 +99,22 @@ export async function createWorkerRoutes (deps: WorkerRouteDeps): Promise<Fastif
     }, async (req, reply) => await reply.code(202).send(await routeCommand(req.params.id, {
       kind: 'resolve', alertId: req.params.id, by: req.body.by, outcome: req.body.outcome, note: req.body.note
     })))
+
+    /** Route a home's settings change to the home's owner; 404 for a home the registry does not have. */
+    async function routeHomeCommand (homeId: string, command: Extract<PartitionEvent, { type: 'command' }>['command']): Promise<z.infer<typeof homeAccepted>> {
+      if (!deps.homeExists(homeId)) throw new AnjuError('NOT_FOUND', `home ${homeId} does not exist`)
+      const partition = deps.partitionOf(homeId)
+      await deps.route(partition, { type: 'command', command })
+      return { accepted: true, homeId, partition }
+    }
+
+    a.post('/homes/:id/away', {
+      schema: { tags, security, params: homeParam, body: awayInput, response: { 202: homeAccepted }, description: 'Away mode until `until` (unix ms); null ends it. Applied by the home\'s owner.' }
+    }, async (req, reply) => await reply.code(202).send(await routeHomeCommand(req.params.id, { kind: 'away', homeId: req.params.id, until: req.body.until, by: req.body.by })))
+
+    a.put('/homes/:id/alert-settings', {
+      schema: { tags, security, params: homeParam, body: alertSettingsInput, response: { 202: homeAccepted }, description: 'Per-home threshold, quiet hours and ladder; audited. Applied by the home\'s owner.' }
+    }, async (req, reply) => await reply.code(202).send(await routeHomeCommand(req.params.id, { kind: 'settings', homeId: req.params.id, input: req.body })))
   }, { prefix: '/api/v1' })
   return app
 }

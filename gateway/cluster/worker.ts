@@ -224,7 +224,7 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
     closers.push({ name: 'shared subscriber', close: () => subscriber.stop() })
 
     const http = await createWorkerRoutes({
-      config, log, clock, metrics, devices, alertLog, workerId,
+      config, log, clock, metrics, devices, alertLog, workerId, homeExists: (homeId) => places.getHome(homeId) !== undefined,
       status: () => ({ owned: leases.owned(), engines: [...engines.keys()], pendingBatches: [...engines.values()].reduce((n, e) => n + e.pendingBatches, 0), received: subscriber.counters.received, routeFailures }),
       owners: async () => await leases.owners(),
       route: async (partition, event) => await streams.publish(partition, event),

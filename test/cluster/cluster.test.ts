@@ -106,8 +106,17 @@ describeWithService(requirement, 'three workers, one killed mid-escalation', () 
     expect(ack.status).toBe(202)
     await waitUntil(async () => (await alerts()).find((a) => a.id === acked.id)?.state === 'acknowledged', 10_000, 'the acknowledgement applied by the owner')
 
+    // Another family says the resident is away: routed to the owner, it answers that home's open alert.
+    const travelling = homes[2]!
+    const awayAlert = (await alerts()).find((a) => a.homeId === travelling.homeId)!
+    const away = await survivors[0]!.api<{ accepted: boolean }>('POST', `/api/v1/homes/${travelling.homeId}/away`, { until: Date.now() + 86_400_000, by: travelling.family })
+    expect(away.status).toBe(202)
+    await waitUntil(async () => (await alerts()).find((a) => a.id === awayAlert.id)?.state === 'resolved', 10_000, 'away mode applied by the owner')
+    const { rows: awayRows } = await services.pool.query<{ away_until: string | null }>('SELECT away_until FROM home_alert_settings WHERE home_id = $1', [travelling.homeId])
+    expect(Number(awayRows[0]?.away_until)).toBeGreaterThan(Date.now())
+
     // The grid rung (20 s after family) for every other home, then a quiet spell for any duplicate to show.
-    await waitUntil(() => services.deliveries.filter((d) => d.kind === 'alert' && d.hook === grid).length >= HOMES - 1, 60_000, 'the grid worker told')
+    await waitUntil(() => services.deliveries.filter((d) => d.kind === 'alert' && d.hook === grid).length >= HOMES - 2, 60_000, 'the grid worker told')
     await new Promise((resolve) => setTimeout(resolve, 5_000))
 
     const all = await alerts()
@@ -120,14 +129,16 @@ describeWithService(requirement, 'three workers, one killed mid-escalation', () 
     // One inactivity alert per home, no more: none lost in the takeover, none opened twice.
     expect(all).toHaveLength(HOMES)
     expect(new Set(all.map((a) => a.homeId)).size).toBe(HOMES)
-    // Each family contact: its home's alert once. The grid worker: each alert but the acknowledged one, once.
+    // Each family contact: its home's alert once. The grid worker: each alert but the acknowledged and the away one, once.
     for (const h of homes) {
       const alert = all.find((a) => a.homeId === h.homeId)!
       expect(services.deliveries.filter((d) => d.hook === h.family && d.kind === 'alert').map((d) => d.alertId)).toEqual([alert.id])
     }
     const gridAlerts = services.deliveries.filter((d) => d.hook === grid && d.kind === 'alert').map((d) => d.alertId)
     expect(new Set(gridAlerts).size).toBe(gridAlerts.length)
-    expect(gridAlerts.sort()).toEqual(all.filter((a) => a.id !== acked.id).map((a) => a.id).sort())
+    expect(gridAlerts.sort()).toEqual(all.filter((a) => a.id !== acked.id && a.id !== awayAlert.id).map((a) => a.id).sort())
+    // The away home's family hears the all-clear once.
+    expect(services.deliveries.filter((d) => d.hook === travelling.family && d.kind === 'all_clear')).toHaveLength(1)
     // The family of the acknowledged alert hears that someone is on it, once.
     expect(services.deliveries.filter((d) => d.hook === first.family && d.kind === 'acknowledged')).toHaveLength(1)
     // No outbox row was delivered twice (a webhook receiver dedupes on `id`; here none needed to).

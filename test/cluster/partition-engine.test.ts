@@ -117,6 +117,22 @@ describe('a partition engine', () => {
     expect(attempts).toBe(1)
   })
 
+  it('applies away mode routed to it: the settings are shipped with their audit, and no alert comes while away', async () => {
+    const time = new FakeTime(T0)
+    const s = await setup(time)
+    cleanup.push(async () => { await s.telemetry.close(); rmSync(s.dir, { recursive: true, force: true }) })
+    const committed: AlertBatch[] = []
+    const e = engine(s, time, async (b) => { committed.push(b) })
+    await e.start({ alerts: [], events: [], settings: [] })
+    e.handle({ type: 'activity', event: { homeId: s.homeId, deviceId: s.deviceId, at: T0, timeSource: 'gateway' } })
+    e.handle({ type: 'activity', event: { homeId: s.homeId, deviceId: s.deviceId, at: T0 + 1000, timeSource: 'gateway' } })
+    e.handle({ type: 'command', command: { kind: 'away', homeId: s.homeId, until: T0 + 24 * 60 * MIN, by: s.family } })
+    time.advance(3 * 60 * MIN)
+    await e.idle()
+    expect(committed.flatMap((b) => b.settings)).toMatchObject([{ settings: { homeId: s.homeId, awayUntil: T0 + 24 * 60 * MIN, updatedBy: s.family }, change: { awayUntil: T0 + 24 * 60 * MIN } }])
+    expect(fold(committed).outbox).toEqual([])
+  })
+
   it('applies people\'s commands routed to it, and ignores one for an alert it does not hold', async () => {
     const time = new FakeTime(T0)
     const s = await setup(time)
