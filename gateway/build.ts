@@ -8,7 +8,7 @@ import { openDatabase, type Db } from './db/open-database.ts'
 import type { EventBus } from './events/event-bus.ts'
 import { createHttpServer } from './http/http-server.ts'
 import type { Ingest } from './ingest/ingest.ts'
-import { startUplink } from './uplink.ts'
+import { closeInReverse, startUplink, type Closer } from './uplink.ts'
 import { createLogger, type Logger } from './logger.ts'
 import type { Metrics } from './metrics/metrics.ts'
 import { DeviceAdmin } from './registry/device-admin.ts'
@@ -67,16 +67,8 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
   const clock = options.clock ?? options.timers ?? systemClock
   const log = options.log ?? createLogger(config.logLevel)
   const db = openDatabase(config.dataDir)
-  const closers: Array<{ name: string, close: () => unknown }> = [{ name: 'database', close: () => db.close() }]
-  const closeAll = async (): Promise<void> => {
-    for (const part of closers.reverse()) {
-      try {
-        await part.close()
-      } catch (err) {
-        log.error({ err, part: part.name }, 'failed to stop')
-      }
-    }
-  }
+  const closers: Closer[] = [{ name: 'database', close: () => db.close() }]
+  const closeAll = async (): Promise<void> => { await closeInReverse(closers, log) }
 
   try {
     const places = new PlacesStore(db, clock)

@@ -15,6 +15,20 @@ import { TelemetryRecorder } from './telemetry/telemetry-recorder.ts'
 
 export interface Closer { name: string, close: () => unknown }
 
+/**
+ * Stop what was started, last first; a part that fails to stop is logged and the rest still stop.
+ * Empties `closers`, so a second call does nothing.
+ */
+export async function closeInReverse (closers: Closer[], log: Logger): Promise<void> {
+  for (const part of closers.splice(0).reverse()) {
+    try {
+      await part.close()
+    } catch (err) {
+      log.error({ err, part: part.name }, 'failed to stop')
+    }
+  }
+}
+
 export interface Uplink {
   metrics: Metrics
   bus: EventBus

@@ -27,7 +27,7 @@ import { NotifyService } from '../notify/notify-service.ts'
 import { DeviceStore } from '../registry/device-store.ts'
 import { PlacesStore } from '../registry/places-store.ts'
 import { systemTimers } from '../timers.ts'
-import { startUplink, type Closer } from '../uplink.ts'
+import { closeInReverse, startUplink, type Closer } from '../uplink.ts'
 import type { PartitionEvent } from './contracts.ts'
 import { PartitionEngine } from './partition-engine.ts'
 import { PartitionLeases } from './partition-leases.ts'
@@ -82,16 +82,7 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
   const timers: Timers = systemTimers(clock)
   const log = (options.log ?? createLogger(config.logLevel)).child({ worker: workerId })
   const closers: Closer[] = []
-  const closeAll = async (): Promise<void> => {
-    for (const part of closers.reverse()) {
-      try {
-        await part.close()
-      } catch (err) {
-        log.error({ err, part: part.name }, 'failed to stop')
-      }
-    }
-    closers.length = 0
-  }
+  const closeAll = async (): Promise<void> => { await closeInReverse(closers, log) }
 
   try {
     const pool = new pg.Pool({ connectionString: urls.postgresUrl, max: 8 })

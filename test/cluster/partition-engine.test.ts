@@ -52,6 +52,7 @@ async function setup (time: FakeTime): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), 'anju-partition-'))
   const telemetry = createTelemetryStore(parseConfig({ dataDir: dir, logLevel: 'silent' }), { clock: time, log })
   await telemetry.start()
+  cleanup.push(async () => { await telemetry.close(); rmSync(dir, { recursive: true, force: true }) })
   return { db, places, devices, telemetry, homeId: home.id, deviceId: device.id, family: family.id, grid: worker.id, dir }
 }
 
@@ -67,14 +68,19 @@ function engine (s: Setup, time: FakeTime, commit: (b: AlertBatch) => Promise<vo
   return e
 }
 
+/** A registry, a fresh engine that records what it commits, started with no state. */
+async function started (): Promise<{ time: FakeTime, s: Setup, committed: AlertBatch[], e: PartitionEngine }> {
+  const time = new FakeTime(T0)
+  const s = await setup(time)
+  const committed: AlertBatch[] = []
+  const e = engine(s, time, async (b) => { committed.push(b) })
+  await e.start({ alerts: [], events: [], settings: [] })
+  return { time, s, committed, e }
+}
+
 describe('a partition engine', () => {
   it('ships every transition with its notifications, and a new owner resumes the ladder from the committed state', async () => {
-    const time = new FakeTime(T0)
-    const s = await setup(time)
-    cleanup.push(async () => { await s.telemetry.close(); rmSync(s.dir, { recursive: true, force: true }) })
-    const committed: AlertBatch[] = []
-    const first = engine(s, time, async (b) => { committed.push(b) })
-    await first.start({ alerts: [], events: [], settings: [] })
+    const { time, s, committed, e: first } = await started()
     // Two edges: a lone one does not count as activity (gateway/alerts/lone-events.ts).
     first.handle({ type: 'activity', event: { homeId: s.homeId, deviceId: s.deviceId, at: T0, timeSource: 'gateway' } })
     first.handle({ type: 'activity', event: { homeId: s.homeId, deviceId: s.deviceId, at: T0 + 1000, timeSource: 'gateway' } })
@@ -104,7 +110,6 @@ describe('a partition engine', () => {
   it('stops committing and reports once another worker fenced the partition', async () => {
     const time = new FakeTime(T0)
     const s = await setup(time)
-    cleanup.push(async () => { await s.telemetry.close(); rmSync(s.dir, { recursive: true, force: true }) })
     const fenced: FencedError[] = []
     let attempts = 0
     const e = engine(s, time, async () => { attempts++; throw new FencedError(3, 7) }, (err) => fenced.push(err))
@@ -118,12 +123,7 @@ describe('a partition engine', () => {
   })
 
   it('applies away mode routed to it: the settings are shipped with their audit, and no alert comes while away', async () => {
-    const time = new FakeTime(T0)
-    const s = await setup(time)
-    cleanup.push(async () => { await s.telemetry.close(); rmSync(s.dir, { recursive: true, force: true }) })
-    const committed: AlertBatch[] = []
-    const e = engine(s, time, async (b) => { committed.push(b) })
-    await e.start({ alerts: [], events: [], settings: [] })
+    const { time, s, committed, e } = await started()
     e.handle({ type: 'activity', event: { homeId: s.homeId, deviceId: s.deviceId, at: T0, timeSource: 'gateway' } })
     e.handle({ type: 'activity', event: { homeId: s.homeId, deviceId: s.deviceId, at: T0 + 1000, timeSource: 'gateway' } })
     e.handle({ type: 'command', command: { kind: 'away', homeId: s.homeId, until: T0 + 24 * 60 * MIN, by: s.family } })
@@ -134,12 +134,7 @@ describe('a partition engine', () => {
   })
 
   it('applies people\'s commands routed to it, and ignores one for an alert it does not hold', async () => {
-    const time = new FakeTime(T0)
-    const s = await setup(time)
-    cleanup.push(async () => { await s.telemetry.close(); rmSync(s.dir, { recursive: true, force: true }) })
-    const committed: AlertBatch[] = []
-    const e = engine(s, time, async (b) => { committed.push(b) })
-    await e.start({ alerts: [], events: [], settings: [] })
+    const { s, committed, e } = await started()
     e.handle({ type: 'device-state', event: { deviceId: s.deviceId, homeId: s.homeId, kind: 'sensor', at: T0, battery: 5 } })
     await e.idle()
     const [alert] = fold(committed).alerts
