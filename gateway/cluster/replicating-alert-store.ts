@@ -94,5 +94,3 @@ export class ReplicatingAlertStore extends AlertStore {
     this.transaction(() => { if (this.open !== null) add(this.open) })
   }
 }
-
-export type { Notification }

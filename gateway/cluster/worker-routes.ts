@@ -70,12 +70,12 @@ export async function createWorkerRoutes (deps: WorkerRouteDeps): Promise<Fastif
       async (req) => await deps.alertLog.list(req.query))
 
     a.get('/alerts/:id', { schema: { tags, security, params: idParam, response: { 200: alertWithEvents } } }, async (req) => {
-      const found = await unresolvedOrAny(req.params.id)
+      const found = await alertOrNotFound(req.params.id)
       return { ...found, events: await deps.alertLog.events(found.id) }
     })
 
     /** The alert as PostgreSQL has it; 404 when unknown. */
-    async function unresolvedOrAny (id: string): Promise<Alert> {
+    async function alertOrNotFound (id: string): Promise<Alert> {
       const found = await deps.alertLog.get(id)
       if (found === undefined) throw new AnjuError('NOT_FOUND', `alert ${id} does not exist`)
       return found
@@ -83,7 +83,7 @@ export async function createWorkerRoutes (deps: WorkerRouteDeps): Promise<Fastif
 
     /** Route a person's action to the owner of the alert's home; 409 when it is already resolved. */
     async function routeCommand (id: string, command: Extract<PartitionEvent, { type: 'command' }>['command']): Promise<z.infer<typeof accepted>> {
-      const found = await unresolvedOrAny(id)
+      const found = await alertOrNotFound(id)
       if (found.state === 'resolved') throw new AnjuError('CONFLICT', `alert ${id} is already resolved`)
       const partition = deps.partitionOf(found.homeId)
       await deps.route(partition, { type: 'command', command })

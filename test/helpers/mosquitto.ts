@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describeWithService, freePort } from './system-service.ts'
+import { describeWithService, freePort, type RunningService } from './system-service.ts'
 
 const MOSQUITTO = process.env.MOSQUITTO_BIN ?? '/usr/sbin/mosquitto'
 const MOSQUITTO_CTRL = process.env.MOSQUITTO_CTRL_BIN ?? '/usr/bin/mosquitto_ctrl'
@@ -17,16 +17,10 @@ const INSTALL_HINT = 'apt-get install mosquitto   (Debian/Ubuntu: Mosquitto 2 wi
 /** Keep this much of mosquitto's stderr, for the error message when it fails. */
 const STDERR_KEEP = 8192
 
-export interface Mosquitto {
-  /** mqtt://127.0.0.1:<port> */
-  url: string
-  port: number
+/** `url`: mqtt://127.0.0.1:<port>. `stop()` is safe to call twice and after kill(). */
+export interface Mosquitto extends RunningService {
   /** The dynamic security plugin's JSON file (the plugin rewrites it on every change). */
   dynsecFile?: string
-  /** SIGTERM, wait for exit, remove the temp dir. Safe to call twice and after kill(). */
-  stop(): Promise<void>
-  /** SIGKILL now, without waiting (a broker crash); stop() still cleans up. */
-  kill(): void
 }
 
 export interface MosquittoOptions {

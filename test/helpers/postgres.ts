@@ -7,17 +7,13 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } fr
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { describeWithService, freePort } from './system-service.ts'
+import { describeWithService, freePort, type RunningService } from './system-service.ts'
 
-export interface Postgres {
-  /** postgres://anju@127.0.0.1:<port>/anju (trust authentication: no password) */
-  url: string
-  port: number
-  /** Shut down (waiting up to 3 s for clients to leave), wait for exit, remove the directory. */
-  stop(): Promise<void>
-  /** SIGKILL the postmaster without cleanup ("the database machine died"). */
-  kill(): void
-}
+/**
+ * `url`: postgres://anju@127.0.0.1:<port>/anju (trust authentication: no password). `stop()` waits up to
+ * 3 s for clients to leave; `kill()` SIGKILLs the postmaster.
+ */
+export type Postgres = RunningService
 
 const INSTALL_HINT = 'apt-get install postgresql   (Debian/Ubuntu: PostgreSQL 15, what cluster mode runs on)'
 const ROOT = '/usr/lib/postgresql'

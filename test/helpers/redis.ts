@@ -8,17 +8,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, beforeEach } from 'vitest'
-import { describeWithService, freePort } from './system-service.ts'
+import { describeWithService, freePort, type RunningService } from './system-service.ts'
 
-export interface RedisServer {
-  /** redis://127.0.0.1:<port> */
-  url: string
-  port: number
-  /** SIGTERM, wait for exit, remove the directory. */
-  stop(): Promise<void>
-  /** SIGKILL without waiting: "Redis is gone" (stop() still cleans up afterwards). */
-  kill(): void
-}
+/** `url`: redis://127.0.0.1:<port>. Nothing is persisted. */
+export type RedisServer = RunningService
 
 const INSTALL_HINT = 'apt-get install redis-server'
 

@@ -5,6 +5,17 @@
 import { createServer } from 'node:net'
 import { describe, it } from 'vitest'
 
+/** A system service a test started on a free loopback port. */
+export interface RunningService {
+  /** How to reach it, e.g. redis://127.0.0.1:<port> */
+  url: string
+  port: number
+  /** Stop it gently, wait for it to exit, remove its temp dir. */
+  stop(): Promise<void>
+  /** SIGKILL without waiting ("the machine died"); stop() still cleans up. */
+  kill(): void
+}
+
 export async function freePort (): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = createServer()
