@@ -31,6 +31,7 @@ import { closeInReverse, startUplink, type Closer } from '../uplink.ts'
 import type { PartitionEvent } from './contracts.ts'
 import { PartitionEngine } from './partition-engine.ts'
 import { PartitionLeases } from './partition-leases.ts'
+import { sharedLastActivity } from './partition-telemetry.ts'
 import { PartitionStreams } from './partition-streams.ts'
 import { partitionOf } from './partitions.ts'
 import { PgAlertLog } from './pg/alert-log.ts'
@@ -60,6 +61,9 @@ export interface ClusterWorker {
   /** Stop cleanly: give up the leases at once (others take over without waiting for expiry). */
   close(): Promise<void>
 }
+
+/** Partitions taken over within this time of each other share one read of every home's last activity. */
+const TAKEOVER_HISTORY_SHARED_MS = 2_000
 
 function required (config: Config): { redisUrl: string, postgresUrl: string, brokerUrl: string, brokerPassword: string } {
   const { redisUrl, postgresUrl, brokerUrl, brokerPassword } = config.cluster
@@ -164,6 +168,7 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
     })
 
     const alertLog = new PgAlertLog(pool, home)
+    const takeoverTelemetry = sharedLastActivity(telemetry, TAKEOVER_HISTORY_SHARED_MS, clock)
     const engines = new Map<number, PartitionEngine>()
     /** Partitions being taken over: a lost() during the takeover cancels it. */
     const takeovers = new Map<number, object>()
@@ -190,7 +195,7 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
           owns: (homeId) => home(homeId) === partition,
           commit: async (batch) => { await alertLog.commit(partition, epoch, batch) },
           onFenced: (err) => drop(partition, err.message),
-          places, devices, telemetry, thresholds, timers: timers as Timers & Clock, log,
+          places, devices, telemetry: takeoverTelemetry, thresholds, timers: timers as Timers & Clock, log,
           ladder: options.ladder ?? { ...config.alerts },
           ackLinks,
           expand: (n) => notify.expand(n)
