@@ -1,13 +1,15 @@
 // The household part of the TV state: only ever built for the home a screen is paired to. Activity comes
-// from telemetry (per hour of today in China time), alerts and away mode from the alert engine. No
-// resident's name: the label is the home's, and one naming a resident is replaced.
+// from telemetry (per hour of today in China time), alerts and away mode from HouseholdAlerts (the alert
+// engine, or PostgreSQL in cluster mode). No resident's name: the label is the home's, and one naming a
+// resident is replaced.
 import type { Alert, Outcome } from '../../src/alerts.ts'
 import type { Clock } from '../../src/clock.ts'
 import type { TelemetryStore } from '../../src/telemetry.ts'
 import type { TvCheckIn, TvHousehold } from '../../src/tv/tv-api.ts'
-import type { AlertEngine } from '../alerts/alert-engine.ts'
+import type { MaybePromise } from '../notify/outbox-queue.ts'
 import type { DeviceStore } from '../registry/device-store.ts'
 import type { PlacesStore } from '../registry/places-store.ts'
+import { CHECKIN_TYPES, whenReady, type HouseholdAlerts } from './household-alerts.ts'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -19,7 +21,6 @@ const QUIET_AFTER_MS = 3 * HOUR
 const DAY_FROM_HOUR = 7
 const DAY_TO_HOUR = 21
 const ALERT_WINDOW_MS = 7 * DAY
-const CHECKIN_TYPES = ['inactivity', 'not_up'] as const
 
 const RUNG_WHO = ['', '家属', '网格员', '村值班'] as const
 const OUTCOME_TEXT: Record<Outcome, string> = {
@@ -33,7 +34,7 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
 }
 
 export interface HouseholdDeps {
-  alerts: AlertEngine
+  alerts: HouseholdAlerts
   telemetry: TelemetryStore
   places: PlacesStore
   devices: DeviceStore
@@ -67,9 +68,10 @@ export class Household {
     if (home === undefined) return null
     const now = clock.now()
     const dayStart = chinaDayStart(now)
-    const [buckets, lastByDevice] = await Promise.all([
+    const [buckets, lastByDevice, homeAlerts] = await Promise.all([
       telemetry.activityCounts(homeId, { from: dayStart, to: dayStart + DAY, bucketMs: HOUR }),
-      telemetry.lastActivityByDevice(homeId)
+      telemetry.lastActivityByDevice(homeId),
+      alerts.home(homeId)
     ])
     const hourly = new Array<number>(24).fill(0)
     for (const b of buckets) {
@@ -79,9 +81,9 @@ export class Household {
     let lastActivityAt: number | null = null
     for (const at of lastByDevice.values()) if (lastActivityAt === null || at > lastActivityAt) lastActivityAt = at
     const monitored = devices.list({ homeId }).some((d) => d.kind !== 'hub' && d.revokedAt === null)
-    const awayUntil = alerts.settings(homeId).awayUntil
-    const list = alerts.list({ homeId }).filter((a) => a.state !== 'resolved' || a.openedAt >= now - ALERT_WINDOW_MS)
-    const alerting = CHECKIN_TYPES.some((t) => alerts.openAlertOf(homeId, t) !== undefined)
+    const awayUntil = homeAlerts.awayUntil
+    const list = homeAlerts.alerts.filter((a) => a.state !== 'resolved' || a.openedAt >= now - ALERT_WINDOW_MS)
+    const alerting = homeAlerts.alerts.some((a) => a.state !== 'resolved' && (CHECKIN_TYPES as readonly string[]).includes(a.type))
     return {
       homeId,
       homeLabel: this.label(homeId, home.label),
@@ -93,43 +95,18 @@ export class Household {
         awayUntil: awayUntil !== null && awayUntil > now ? awayUntil : null
       },
       alerts: list.map((a) => ({ id: a.id, type: a.type, state: a.state, openedAt: a.openedAt, resolvedAt: a.resolvedAt, statusText: statusText(a) })),
-      checkIn: this.checkIn(homeId)
+      checkIn: homeAlerts.checkIns[0] ?? null
     }
   }
 
   /** The check-in the screen should show now: an open inactivity/not-up alert at the TV rung. */
-  checkIn (homeId: string): TvCheckIn | null {
-    for (const type of CHECKIN_TYPES) {
-      const alert = this.deps.alerts.openAlertOf(homeId, type)
-      const checkIn = alert === undefined ? null : this.toCheckIn(alert)
-      if (checkIn !== null) return checkIn
-    }
-    return null
+  checkIn (homeId: string): MaybePromise<TvCheckIn | null> {
+    return whenReady(this.deps.alerts.checkIns(homeId), (list) => list[0] ?? null)
   }
 
   /** The check-in of one alert while it is still waiting at the TV rung, else null (answered or climbed). */
-  checkInOf (alertId: string, homeId: string): TvCheckIn | null {
-    for (const type of CHECKIN_TYPES) {
-      const alert = this.deps.alerts.openAlertOf(homeId, type)
-      if (alert?.id === alertId) return this.toCheckIn(alert)
-    }
-    return null
-  }
-
-  /**
-   * The screen asks until the alert's next rung is due (`nextRungAt`): the resident can answer for as long
-   * as nobody else has been called. `askedAt` is the latest time the TV rung was asked: when the alert
-   * opened, or a later event from which the ladder set nextRungAt = asked + the TV timeout (a re-ask,
-   * src/escalation/ladder.ts).
-   */
-  private toCheckIn (alert: Alert): TvCheckIn | null {
-    if (alert.state !== 'open' || alert.rung !== 0 || alert.nextRungAt === null) return null
-    const reaskAt = alert.nextRungAt - this.deps.alerts.ladderOf(alert.homeId).tvTimeoutMs
-    let askedAt = alert.openedAt
-    for (const e of this.deps.alerts.store.events(alert.id)) {
-      if (e.rung === 0 && e.at > askedAt && e.at === reaskAt) askedAt = e.at
-    }
-    return { alertId: alert.id, askedAt, expiresAt: alert.nextRungAt }
+  checkInOf (alertId: string, homeId: string): MaybePromise<TvCheckIn | null> {
+    return whenReady(this.deps.alerts.checkIns(homeId), (list) => list.find((c) => c.alertId === alertId) ?? null)
   }
 
   private status (s: { now: number, awayUntil: number | null, alerting: boolean, monitored: boolean, lastActivityAt: number | null, dayStart: number }): TvHousehold['care']['status'] {

@@ -1,8 +1,8 @@
 // GET /tv/api/events: one text/event-stream per screen (event names in src/tv/tv-api.ts).
 //
 // Two sources feed a stream:
-// - a household screen is attached to its home's SSE hub through NotifyService.connectSse, so the
-//   outbox's delivery semantics hold (a row counts as delivered once written to a connected screen;
+// - a household screen is attached to its home's SSE hub through `sse.connectSse` (NotifyService's in
+//   the embedded gateway, PgSse's in cluster mode), so the outbox's delivery semantics hold (a row counts as delivered once written to a connected screen;
 //   Last-Event-ID replays what a reconnecting screen missed). The hub writes its own frames into an
 //   adapter sink that rewrites them into the TV's events, keeping the outbox id as `id:`;
 // - every screen of a village is in a per-village set for broadcasts and content changes: one frame is
@@ -13,19 +13,26 @@ import type { ServerResponse } from 'node:http'
 import type { Clock, TimerFunctions } from '../../src/clock.ts'
 import type { ContentChange, ContentService } from '../content/content-service.ts'
 import { HEARTBEAT_MS, type SseSink } from '../notify/channels/sse-hub.ts'
-import type { NotifyService } from '../notify/notify-service.ts'
+import type { MaybePromise } from '../notify/outbox-queue.ts'
 import { systemTimerFunctions } from '../timers.ts'
 import type { Household } from './household.ts'
 import type { TvScope } from './screen-auth.ts'
+import { whenReady } from './household-alerts.ts'
 import type { ScreenStore } from './screen-store.ts'
 
 const MAX_BUFFERED_BYTES = 1_048_576
 const RETRY_MS = 3000
 
+/** Where a home's outbox rows for its screens come from (NotifyService, or PgSse in cluster mode). */
+export interface SseSource {
+  /** Attach a sink to the home's stream, replaying what came after `lastEventId`; returns the detach. */
+  connectSse(homeId: string, sink: SseSink, lastEventId: number | null): () => void
+}
+
 export interface TvEventsDeps {
   content: ContentService
   screens: ScreenStore
-  notify: NotifyService
+  sse: SseSource
   household: Household
   clock: Clock
   timers?: TimerFunctions
@@ -38,6 +45,8 @@ interface Stream {
   homeId: string | null
   detachHome: (() => void) | null
   closed: boolean
+  /** Frames still being worked out (cluster mode reads alerts from PostgreSQL): later ones wait for them. */
+  pending: Promise<void> | null
 }
 
 export function tvFrame (event: string, data: unknown, id?: string): string {
@@ -89,17 +98,18 @@ export class TvEvents {
       'x-accel-buffering': 'no'
     })
     res.write(`retry: ${RETRY_MS}\n\n`)
-    const stream: Stream = { res, villageId: scope.villageId, screenId: scope.screen?.id ?? null, homeId: scope.homeId, detachHome: null, closed: false }
+    const stream: Stream = { res, villageId: scope.villageId, screenId: scope.screen?.id ?? null, homeId: scope.homeId, detachHome: null, closed: false, pending: null }
     add(this.villages, stream.villageId, stream)
     if (stream.screenId !== null) add(this.byScreen, stream.screenId, stream)
     res.once('close', () => { this.close(stream) })
     this.startHeartbeat()
-    if (stream.homeId !== null) stream.detachHome = this.deps.notify.connectSse(stream.homeId, this.homeSink(stream, stream.homeId), lastEventId)
+    if (stream.homeId !== null) stream.detachHome = this.deps.sse.connectSse(stream.homeId, this.homeSink(stream, stream.homeId), lastEventId)
     // What the screen may have missed while it was away: an active broadcast, an open check-in.
     const broadcast = this.deps.content.tvContent(scope.villageId, scope.gridId).broadcast
     if (broadcast !== null) this.write(stream, tvFrame('broadcast', broadcast))
-    const checkIn = stream.homeId === null ? null : this.deps.household.checkIn(stream.homeId)
-    if (checkIn !== null) this.write(stream, tvFrame('checkin', checkIn))
+    if (stream.homeId !== null) {
+      this.writeInOrder(stream, whenReady(this.deps.household.checkIn(stream.homeId), (checkIn) => checkIn === null ? null : tvFrame('checkin', checkIn)))
+    }
   }
 
   /** End every stream (shutdown); screens reconnect with Last-Event-ID. */
@@ -125,8 +135,7 @@ export class TvEvents {
     return {
       write: (chunk) => {
         if (chunk.startsWith(':')) return true
-        const out = this.translate(chunk, homeId)
-        if (out !== null) this.write(stream, out)
+        this.writeInOrder(stream, this.translate(chunk, homeId))
         return true
       },
       end: () => { this.close(stream) },
@@ -135,7 +144,7 @@ export class TvEvents {
     }
   }
 
-  private translate (frame: string, homeId: string): string | null {
+  private translate (frame: string, homeId: string): MaybePromise<string | null> {
     let id: string | undefined
     let body: { kind?: string, alertId?: string | null } | undefined
     for (const line of frame.split('\n')) {
@@ -146,11 +155,30 @@ export class TvEvents {
     const alertId = body.alertId ?? ''
     if (body.kind === 'checkin') {
       // A replayed check-in that was answered meanwhile ends the takeover rather than starting it.
-      const checkIn = this.deps.household.checkInOf(alertId, homeId)
-      return checkIn === null ? tvFrame('checkin_end', { alertId }, id) : tvFrame('checkin', checkIn, id)
+      return whenReady(this.deps.household.checkInOf(alertId, homeId),
+        (checkIn) => checkIn === null ? tvFrame('checkin_end', { alertId }, id) : tvFrame('checkin', checkIn, id))
     }
     if (body.kind === 'all_clear' || body.kind === 'acknowledged') return tvFrame('checkin_end', { alertId }, id) + STATE
     return tvFrame('state', {}, id)
+  }
+
+  /**
+   * Write a frame that may still be a promise, after the stream's earlier such frames: the outbox ids of a
+   * home's frames must reach the screen in order (its Last-Event-ID). Synchronous frames with nothing
+   * pending are written at once, so the embedded gateway's timing is unchanged.
+   */
+  private writeInOrder (s: Stream, frame: MaybePromise<string | null>): void {
+    if (s.pending === null && !(frame instanceof Promise)) {
+      if (frame !== null) this.write(s, frame)
+      return
+    }
+    const chained: Promise<void> = (s.pending ?? Promise.resolve()).then(async () => await frame).then(
+      (out) => { if (out !== null) this.write(s, out) },
+      // Alerts could not be read (PostgreSQL down): drop the stream; the screen reconnects with
+      // Last-Event-ID and is sent the frame again.
+      () => { s.res.destroy(); this.close(s) })
+    s.pending = chained
+    void chained.then(() => { if (s.pending === chained) s.pending = null })
   }
 
   private write (s: Stream, frame: string): void {

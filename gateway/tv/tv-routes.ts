@@ -7,26 +7,27 @@ import { z } from 'zod'
 import type { Clock } from '../../src/clock.ts'
 import type { TelemetryStore } from '../../src/telemetry.ts'
 import { awayBody, pairStartResponse, pairStatusResponse, tvState, tvStatementDetail } from '../../src/tv/tv-api.ts'
-import type { AlertEngine } from '../alerts/alert-engine.ts'
 import type { ContentService } from '../content/content-service.ts'
-import type { NotifyService } from '../notify/notify-service.ts'
 import type { DeviceStore } from '../registry/device-store.ts'
 import type { PlacesStore } from '../registry/places-store.ts'
 import { Household } from './household.ts'
+import type { HouseholdAlerts } from './household-alerts.ts'
 import { bearerToken, ScreenAuth } from './screen-auth.ts'
 import type { ScreenStore } from './screen-store.ts'
 import { AnjuError } from '../../src/errors.ts'
-import { TvEvents } from './tv-events.ts'
+import { TvEvents, type SseSource } from './tv-events.ts'
 import { tvStateOf } from './tv-state.ts'
 
 export interface TvRouteDeps {
   content: ContentService
   screens: ScreenStore
-  alerts: AlertEngine
+  /** The home's alerts: the alert engine's, or in cluster mode PostgreSQL's and the owner's. */
+  householdAlerts: HouseholdAlerts
   telemetry: TelemetryStore
   places: PlacesStore
   devices: DeviceStore
-  notify: NotifyService
+  /** Where a home's screen messages come from (NotifyService; PgSse in cluster mode). */
+  sse: SseSource
   clock: Clock
   /** config.tv: which village a screen without a token shows. */
   tv: { defaultVillageId?: string }
@@ -45,7 +46,7 @@ export function redactTokenParam (url: string): string {
 export async function tvRoutes (app: FastifyInstance, deps: TvRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>()
   const auth = new ScreenAuth(deps.screens, deps.places, deps.tv.defaultVillageId)
-  const household = new Household(deps)
+  const household = new Household({ ...deps, alerts: deps.householdAlerts })
   const events = new TvEvents({ ...deps, household })
   events.start()
   // Open streams would keep server.close() waiting for ever; end them first.
@@ -96,9 +97,9 @@ export async function tvRoutes (app: FastifyInstance, deps: TvRouteDeps): Promis
     }
   }, async (req) => {
     const scope = auth.household(bearerToken(req))
-    const closed = deps.alerts.checkIn(scope.homeId)
-    req.log.info({ homeId: scope.homeId, screenId: scope.screen.id, resolved: closed.length }, 'TV check-in')
-    return { resolved: closed.length }
+    const resolved = await deps.householdAlerts.checkIn(scope.homeId)
+    req.log.info({ homeId: scope.homeId, screenId: scope.screen.id, resolved }, 'TV check-in')
+    return { resolved }
   })
 
   r.post('/away', {
@@ -112,8 +113,7 @@ export async function tvRoutes (app: FastifyInstance, deps: TvRouteDeps): Promis
     const scope = auth.household(bearerToken(req))
     const { until } = req.body
     if (until !== null && until > deps.clock.now() + MAX_AWAY_MS) throw new AnjuError('INVALID_INPUT', 'away mode lasts at most 60 days')
-    const settings = deps.alerts.setAway(scope.homeId, until, `tv:${scope.screen.id}`)
-    return { awayUntil: settings.awayUntil }
+    return { awayUntil: await deps.householdAlerts.setAway(scope.homeId, until, `tv:${scope.screen.id}`) }
   })
 
   r.get('/events', {

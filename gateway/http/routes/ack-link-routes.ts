@@ -20,6 +20,7 @@ import type { Db } from '../../db/open-database.ts'
 import type { DeviceStore } from '../../registry/device-store.ts'
 import type { PlacesStore } from '../../registry/places-store.ts'
 import { Household } from '../../tv/household.ts'
+import { engineHouseholdAlerts } from '../../tv/household-alerts.ts'
 import { maskNames, STATUS_CSS, statusAccess, statusHtml } from './ack-link-status.ts'
 
 export interface AckLinkRouteDeps {
@@ -66,7 +67,7 @@ function stateText (a: Alert): string {
 
 export async function ackLinkRoutes (app: FastifyInstance, deps: AckLinkRouteDeps): Promise<void> {
   const { ackLinks, alerts, places, clock } = deps
-  const household = new Household(deps)
+  const household = new Household({ ...deps, alerts: engineHouseholdAlerts(alerts) })
   // A browser form posts urlencoded; the body carries nothing we use (the token in the path is all).
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_req, body, done) => { done(null, body) })
 
