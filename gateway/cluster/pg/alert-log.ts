@@ -232,6 +232,14 @@ export class PgAlertLog {
     return rows.map(toAlert)
   }
 
+  /** A home's alert settings (away mode, overrides, ladder); a home never set has the empty ones. */
+  async settingsOf (homeId: string): Promise<AlertSettings> {
+    const { rows } = await this.pool.query<Raw>(`SELECT ${SETTINGS_COLUMNS} FROM home_alert_settings WHERE home_id = $1`, [homeId])
+    return rows[0] === undefined
+      ? { homeId, awayUntil: null, inactivityThresholdMs: null, quietHours: null, ladder: null, updatedAt: null, updatedBy: null }
+      : toSettings(rows[0])
+  }
+
   async settingsAudit (homeId: string): Promise<Array<{ at: number, actor: string, change: Record<string, unknown> }>> {
     const { rows } = await this.pool.query<{ at: string, actor: string, change: string }>(
       'SELECT at, actor, change FROM home_alert_settings_audit WHERE home_id = $1 ORDER BY id', [homeId])
