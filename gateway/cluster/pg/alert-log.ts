@@ -8,6 +8,7 @@ import type pg from 'pg'
 import type { Alert, AlertEvent, AlertState, AlertType, LadderConfig } from '../../../src/alerts.ts'
 import type { AlertSettings } from '../../../src/escalation/alert-schemas.ts'
 import type { QuietHours } from '../../../src/escalation/rules.ts'
+import { emptySettings } from '../../alerts/alert-store.ts'
 import { FencedError, type AlertBatch, type PartitionState } from '../contracts.ts'
 import { int8, int8OrNull } from './pg-schema.ts'
 
@@ -235,9 +236,7 @@ export class PgAlertLog {
   /** A home's alert settings (away mode, overrides, ladder); a home never set has the empty ones. */
   async settingsOf (homeId: string): Promise<AlertSettings> {
     const { rows } = await this.pool.query<Raw>(`SELECT ${SETTINGS_COLUMNS} FROM home_alert_settings WHERE home_id = $1`, [homeId])
-    return rows[0] === undefined
-      ? { homeId, awayUntil: null, inactivityThresholdMs: null, quietHours: null, ladder: null, updatedAt: null, updatedBy: null }
-      : toSettings(rows[0])
+    return rows[0] === undefined ? emptySettings(homeId) : toSettings(rows[0])
   }
 
   async settingsAudit (homeId: string): Promise<Array<{ at: number, actor: string, change: Record<string, unknown> }>> {
