@@ -12,6 +12,7 @@ import { closeInReverse, startUplink, type Closer } from './uplink.ts'
 import { createLogger, type Logger } from './logger.ts'
 import type { Metrics } from './metrics/metrics.ts'
 import { DeviceAdmin } from './registry/device-admin.ts'
+import { startContentPublisher } from './cluster/content-publisher.ts'
 import { createDynsecProvisioner } from './cluster/mosquitto-dynsec.ts'
 import { DeviceStore } from './registry/device-store.ts'
 import { PlacesStore } from './registry/places-store.ts'
@@ -117,6 +118,8 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
     // Broadcast expiry timers must not outlive the gateway.
     closers.push({ name: 'content', close: () => content.close() })
     const screens = new ScreenStore(db, clock)
+    // The admin node of a cluster: its content and screens reach the workers' replicas (docs/cluster.md).
+    if (config.cluster.postgresUrl !== undefined) closers.push(startContentPublisher({ postgresUrl: config.cluster.postgresUrl, db, log: log.child({ part: 'cluster' }) }))
 
     const admin = resolveAdminToken(config.adminToken, config.dataDir)
     if (admin.source === 'generated') log.info({ file: adminTokenPath(config.dataDir) }, 'generated an admin token; it is in this file')

@@ -1,7 +1,8 @@
 // A cluster worker's HTTP API: health, who owns which partition, the alerts (read from PostgreSQL, the
 // same shapes as the embedded gateway's /api/v1/alerts), people's actions on them — routed to the
 // partition owner through its stream and answered 202, since another worker applies them — and, when a
-// token is configured, the external broker's auth backend (broker-auth-routes.ts).
+// token is configured, the external broker's auth backend (broker-auth-routes.ts); and the TV app with
+// its API for screens (worker-tv.ts), as the embedded gateway serves them.
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -16,6 +17,8 @@ import { createApiServer } from '../http/api-server.ts'
 import type { Logger } from '../logger.ts'
 import type { Metrics } from '../metrics/metrics.ts'
 import type { DeviceStore } from '../registry/device-store.ts'
+import { tvAppRoutes } from '../tv/tv-app-routes.ts'
+import { tvRoutes, type TvRouteDeps } from '../tv/tv-routes.ts'
 import { brokerAuthRoutes } from './broker-auth-routes.ts'
 import type { PartitionEvent } from './contracts.ts'
 import type { PgAlertLog } from './pg/alert-log.ts'
@@ -26,6 +29,8 @@ export interface WorkerStatus {
   pendingBatches: number
   received: number
   routeFailures: number
+  /** TV screens with an open event stream on this worker. */
+  screens: number
 }
 
 export interface WorkerRouteDeps {
@@ -42,6 +47,8 @@ export interface WorkerRouteDeps {
   owners: () => Promise<Map<number, string>>
   route: (partition: number, event: PartitionEvent) => Promise<string>
   partitionOf: (homeId: string) => number
+  /** The TV app's dependencies; without them the worker serves no screens. */
+  tv?: TvRouteDeps
 }
 
 const idParam = z.object({ id: z.string().min(1).max(60) })
@@ -57,6 +64,11 @@ export async function createWorkerRoutes (deps: WorkerRouteDeps): Promise<Fastif
 
   r.get('/healthz', async () => ({ status: 'ok', workerId: deps.workerId, ...deps.status() }))
   if (deps.config.brokerAuth.token !== undefined) await app.register(brokerAuthRoutes, { ...deps, prefix: '/broker' })
+  if (deps.tv !== undefined) {
+    // Screen tokens (or none, for public content), never the admin token.
+    await app.register(tvAppRoutes)
+    await app.register(tvRoutes, { ...deps.tv, prefix: '/tv/api' })
+  }
 
   await app.register(async (admin) => {
     admin.addHook('onRequest', adminAuth(deps.config.adminToken ?? '', deps.clock))

@@ -40,6 +40,7 @@ import { migratePostgres } from './pg/pg-schema.ts'
 import { loadRegistry, watchRegistry } from './pg/registry-sync.ts'
 import { SharedSubscriber } from './shared-subscriber.ts'
 import { createWorkerRoutes } from './worker-routes.ts'
+import { startWorkerTv } from './worker-tv.ts'
 
 export interface WorkerOptions {
   log?: Logger
@@ -119,8 +120,9 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
 
     // Notifications: rows are committed by PgAlertLog with each transition; every worker's outbox loop
     // drains the shared table (FOR UPDATE SKIP LOCKED: each row is sent by one of them).
-    // The channels this worker can send on. No TV screen connects to a worker and it has no MQTT push
-    // (docs/cluster.md, limits): those rows are left in the outbox instead of failing here until dead.
+    // The channels this worker can send on. Screens' `sse` rows are not sent by this loop but by whichever
+    // worker holds the screen's stream (worker-tv.ts); there is no MQTT push (docs/cluster.md, limits):
+    // those rows are left in the outbox instead of failing here until dead.
     const sendable: ChannelName[] = ['wecom', 'dingtalk', ...(config.notify.webhookSecret !== undefined ? ['webhook' as const] : []), ...(config.notify.smsUrl !== undefined ? ['sms' as const] : [])]
     const queue = new PgOutboxQueue(pool, sendable)
     const notify = new NotifyService({ config: config.notify, db, clock, queue, registry: metrics.registry, log: log.child({ part: 'notify' }) })
@@ -168,6 +170,11 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
     })
 
     const alertLog = new PgAlertLog(pool, home)
+    const ladder = options.ladder ?? { ...config.alerts }
+    const tv = await startWorkerTv({
+      config, pool, db, places, devices, telemetry, alertLog, ladder, clock, log, closers,
+      route: async (homeId, command) => await streams.publish(home(homeId), { type: 'command', command })
+    })
     const takeoverTelemetry = sharedLastActivity(telemetry, TAKEOVER_HISTORY_SHARED_MS, clock)
     const engines = new Map<number, PartitionEngine>()
     /** Partitions being taken over: a lost() during the takeover cancels it. */
@@ -196,7 +203,7 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
           commit: async (batch) => { await alertLog.commit(partition, epoch, batch) },
           onFenced: (err) => drop(partition, err.message),
           places, devices, telemetry: takeoverTelemetry, thresholds, timers: timers as Timers & Clock, log,
-          ladder: options.ladder ?? { ...config.alerts },
+          ladder,
           ackLinks,
           expand: (n) => notify.expand(n)
         })
@@ -221,10 +228,11 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
 
     const http = await createWorkerRoutes({
       config, log, clock, metrics, devices, alertLog, workerId, homeExists: (homeId) => places.getHome(homeId) !== undefined,
-      status: () => ({ owned: leases.owned(), engines: [...engines.keys()], pendingBatches: [...engines.values()].reduce((n, e) => n + e.pendingBatches, 0), received: subscriber.counters.received, routeFailures }),
+      status: () => ({ owned: leases.owned(), engines: [...engines.keys()], pendingBatches: [...engines.values()].reduce((n, e) => n + e.pendingBatches, 0), received: subscriber.counters.received, routeFailures, screens: tv.clients() }),
       owners: async () => await leases.owners(),
       route: async (partition, event) => await streams.publish(partition, event),
-      partitionOf: home
+      partitionOf: home,
+      tv: tv.routes
     })
     closers.push({ name: 'http', close: () => http.close() })
     await http.listen({ port: config.http.port, host: config.http.host })

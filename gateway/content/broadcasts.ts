@@ -36,9 +36,21 @@ export class Broadcasts {
     // The injected clock may carry fake timers (tests); otherwise real, unref'd ones.
     const c = ctx.clock as Partial<TimerFunctions>
     this.timers = typeof c.setTimeout === 'function' && typeof c.clearTimeout === 'function' ? (c as TimerFunctions) : systemTimerFunctions
-    // After a restart, broadcasts that end by themselves still need their end announced.
-    const open = ctx.db.prepare('SELECT * FROM broadcasts WHERE ended_at IS NULL AND ends_at IS NOT NULL').all() as BroadcastRow[]
+    this.rearm()
+  }
+
+  /** Arm the end of every open broadcast that ends by itself: after a restart, or a replica's reload. */
+  rearm (): void {
+    this.close()
+    const open = this.ctx.db.prepare('SELECT * FROM broadcasts WHERE ended_at IS NULL AND ends_at IS NOT NULL').all() as BroadcastRow[]
     for (const r of open) this.arm(r)
+  }
+
+  /** Village → id of the broadcast showing there at `now`. */
+  activeIds (now: number): Map<string, string> {
+    const rows = this.ctx.db.prepare(`SELECT village_id AS villageId, id FROM broadcasts WHERE ended_at IS NULL AND started_at <= ?
+      AND (ends_at IS NULL OR ends_at > ?) ORDER BY started_at, id`).all(now, now) as Array<{ villageId: string, id: string }>
+    return new Map(rows.map((r) => [r.villageId, r.id]))
   }
 
   /** Started, not ended by staff, and not past its own end: an expired one never shows, timer or not. */

@@ -93,6 +93,28 @@ export class ContentService {
     this.emit({ villageId, kind: 'content' })
   }
 
+  /** Village → id of its broadcast showing now: take it before a replica's tables are replaced (reloaded). */
+  activeBroadcastIds (): Map<string, string> {
+    return this.broadcasts.activeIds(this.clock.now())
+  }
+
+  /**
+   * A cluster worker's replica had its tables replaced underneath (gateway/cluster/pg/content-sync.ts):
+   * tell the screens of each changed village what the writes would have told them on the admin node.
+   * `broadcastsBefore` is activeBroadcastIds() from before the replacement.
+   */
+  reloaded (villages: Iterable<string>, broadcastsBefore: Map<string, string>): void {
+    this.broadcasts.rearm()
+    const now = this.clock.now()
+    for (const villageId of villages) {
+      const before = broadcastsBefore.get(villageId)
+      const active = this.broadcasts.active(villageId, now)
+      if (before !== undefined && before !== active?.id) this.emit({ villageId, kind: 'broadcast_end', id: before })
+      if (active !== null && active.id !== before) this.emit({ villageId, kind: 'broadcast', broadcast: active })
+      this.emit({ villageId, kind: 'content' })
+    }
+  }
+
   /** Stops timers (broadcast expiry); they are unref'd, so forgetting this never holds a process open. */
   close (): void {
     this.broadcasts.close()

@@ -90,16 +90,37 @@ export class ScreenStore {
       this.audit(by, 'revoke', id, { villageId: screen.villageId, homeId: screen.homeId })
     })()
     this.touched.delete(id)
-    for (const listener of this.revokeListeners) {
-      // A failing listener (a socket already gone) must not undo the revocation or stop the others.
-      try { listener(id) } catch { continue }
-    }
+    this.notifyRevoked(id)
     return this.get(id)
+  }
+
+  /**
+   * A cluster worker's replica had its screens replaced underneath (gateway/cluster/pg/content-sync.ts):
+   * close the streams of the screens among `previouslyLive` that are now revoked or gone, as a revocation
+   * on this node would have. Returns how many.
+   */
+  reloaded (previouslyLive: Iterable<string>): number {
+    const live = new Set((this.db.prepare('SELECT id FROM screens WHERE revoked_at IS NULL').all() as Array<{ id: string }>).map((r) => r.id))
+    let cut = 0
+    for (const id of previouslyLive) {
+      if (live.has(id)) continue
+      this.touched.delete(id)
+      this.notifyRevoked(id)
+      cut++
+    }
+    return cut
   }
 
   onRevoke (listener: (screenId: string) => void): () => void {
     this.revokeListeners.add(listener)
     return () => { this.revokeListeners.delete(listener) }
+  }
+
+  private notifyRevoked (id: string): void {
+    for (const listener of this.revokeListeners) {
+      // A failing listener (a socket already gone) must not undo the revocation or stop the others.
+      try { listener(id) } catch { continue }
+    }
   }
 
   private touch (id: string): void {

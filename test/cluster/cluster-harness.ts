@@ -13,8 +13,9 @@ import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { DynsecProvisioner } from '../../gateway/cluster/mosquitto-dynsec.ts'
 import { migratePostgres } from '../../gateway/cluster/pg/pg-schema.ts'
+import { pushContent } from '../../gateway/cluster/pg/content-sync.ts'
 import { pushRegistry } from '../../gateway/cluster/pg/registry-sync.ts'
-import { openDatabase } from '../../gateway/db/open-database.ts'
+import { openDatabase, type Db } from '../../gateway/db/open-database.ts'
 import { createLogger } from '../../gateway/logger.ts'
 import { ContactChannels } from '../../gateway/notify/contact-channels.ts'
 import { DeviceStore } from '../../gateway/registry/device-store.ts'
@@ -33,6 +34,9 @@ const DYNSEC_ADMIN = { adminUser: 'anju-admin', adminPassword: 'dynsec-admin-pas
 export interface Delivery { hook: string, id: string, kind: string, alertId: string | null, at: number }
 
 export interface Home { homeId: string, family: string, deviceId: string, secret: string }
+
+/** Work done on the admin node's database after the registry is provisioned (screens, content). */
+export type AdminWork = (admin: { db: Db, village: string, homes: Home[] }) => Promise<void> | void
 
 export interface Services {
   postgres: Postgres
@@ -79,7 +83,7 @@ export async function startServices (): Promise<Services> {
  * contact on a webhook to the receiver. Pushed to PostgreSQL; each sensor and the workers' login put into
  * Mosquitto's dynamic security.
  */
-export async function provision (services: Services, n: number): Promise<{ homes: Home[], grid: string }> {
+export async function provision (services: Services, n: number, admin?: AdminWork): Promise<{ homes: Home[], grid: string, village: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'anju-cluster-registry-'))
   const db = openDatabase(dir)
   const places = new PlacesStore(db, systemClock)
@@ -98,13 +102,18 @@ export async function provision (services: Services, n: number): Promise<{ homes
     homes.push({ homeId: home.id, family: family.id, deviceId: sensor.id, secret: sensor.secret })
   }
   await pushRegistry(services.pool, db)
+  if (admin !== undefined) {
+    // What a clerk does in the admin node's console (pair screens, publish), then its content push.
+    await admin({ db, village: village.id, homes })
+    await pushContent(services.pool, db)
+  }
   db.close()
   rmSync(dir, { recursive: true, force: true })
   const provisioner = new DynsecProvisioner({ url: services.mosquitto.url, username: DYNSEC_ADMIN.adminUser, password: DYNSEC_ADMIN.adminPassword, log: createLogger('silent') })
   await provisioner.ensureWorkerRole(WORKER_LOGIN.username, WORKER_LOGIN.password)
   for (const h of homes) await provisioner.upsertDevice({ id: h.deviceId, kind: 'sensor', secret: h.secret })
   await provisioner.close()
-  return { homes, grid: grid.id }
+  return { homes, grid: grid.id, village: village.id }
 }
 
 export interface WorkerProcess {

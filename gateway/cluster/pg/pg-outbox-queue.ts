@@ -14,13 +14,14 @@ import { int8, int8OrNull } from './pg-schema.ts'
 const columns = (t = ''): string => `${t}id, ${t}created_at AS "createdAt", ${t}recipient, ${t}channel, ${t}kind,
   ${t}alert_id AS "alertId", ${t}payload, ${t}attempts, ${t}next_attempt_at AS "nextAttemptAt", ${t}delivered_at AS "deliveredAt",
   ${t}last_error AS "lastError", ${t}dead_at AS "deadAt"`
-const COLUMNS = columns()
+/** The outbox columns under OutboxRow's names (plus payload), for queries of other modules (pg-sse.ts). */
+export const OUTBOX_COLUMNS = columns()
 
-type Raw = Record<string, unknown>
-interface RawRow extends OutboxRow { payload: string }
+export type Raw = Record<string, unknown>
+export interface RawRow extends OutboxRow { payload: string }
 
 /** pg's int8 strings to numbers: the same row objects as the SQLite OutboxStore's. */
-function toRow (r: Raw): RawRow {
+export function toRow (r: Raw): RawRow {
   return {
     id: int8(r.id),
     createdAt: int8(r.createdAt),
@@ -110,7 +111,7 @@ export class PgOutboxQueue implements OutboxQueue {
 
   /** Messages for a recipient after `afterId` (delivered or not, not dead), for SSE Last-Event-ID replay. */
   async replay (recipient: string, channel: ChannelName, afterId: number, since: number, limit: number): Promise<Delivery[]> {
-    const { rows } = await this.pool.query<Raw>(`SELECT ${COLUMNS} FROM outbox WHERE recipient = $1 AND channel = $2 AND id > $3
+    const { rows } = await this.pool.query<Raw>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE recipient = $1 AND channel = $2 AND id > $3
       AND created_at >= $4 AND dead_at IS NULL ORDER BY id LIMIT $5`, [recipient, channel, afterId, since, limit])
     return rows.map((r) => toDelivery(toRow(r)))
   }
@@ -122,7 +123,7 @@ export class PgOutboxQueue implements OutboxQueue {
   }
 
   async get (id: number): Promise<OutboxRow | undefined> {
-    const { rows } = await this.pool.query<Raw>(`SELECT ${COLUMNS} FROM outbox WHERE id = $1`, [id])
+    const { rows } = await this.pool.query<Raw>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE id = $1`, [id])
     if (rows[0] === undefined) return undefined
     const { payload: _payload, ...rest } = toRow(rows[0])
     return rest

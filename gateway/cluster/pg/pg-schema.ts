@@ -1,6 +1,6 @@
-// Cluster mode's PostgreSQL schema: the registry (a copy of the embedded gateway's SQLite tables, pushed by
-// registry-sync.ts), alerts with their audit rows and per-home settings (written by PgAlertLog), the
-// shared outbox (drained by PgOutboxQueue) and the partitions' fencing epochs. Column names are SQLite's
+// Cluster mode's PostgreSQL schema: the registry and the village content (copies of the admin gateway's
+// SQLite tables, pushed by registry-sync.ts and content-sync.ts), alerts with their audit rows and
+// per-home settings (written by PgAlertLog), the shared outbox (drained by PgOutboxQueue) and the partitions' fencing epochs. Column names are SQLite's
 // (gateway/db/migrations.ts) so the row shapes stay identical; INTEGER milliseconds become BIGINT and REAL
 // becomes DOUBLE PRECISION. Migrations are appended, never edited, and recorded in schema_version.
 import type pg from 'pg'
@@ -146,6 +146,46 @@ const MIGRATIONS: string[] = [
     owner TEXT NOT NULL,
     claimed_at BIGINT NOT NULL,
     stream_id TEXT
+  );
+  `,
+  // Village content and screens, copied from the admin node's SQLite by content-sync.ts (a copy: the
+  // admin's SQLite checks the CHECKs and the references to the registry, and the two are pushed apart,
+  // so only the references within the content are kept here). INTEGER milliseconds and cents: BIGINT.
+  `
+  CREATE TABLE notices (
+    id TEXT PRIMARY KEY, village_id TEXT NOT NULL, grid_id TEXT, category TEXT NOT NULL, title TEXT NOT NULL,
+    body TEXT NOT NULL, images TEXT NOT NULL, priority TEXT NOT NULL, starts_at BIGINT NOT NULL, ends_at BIGINT,
+    published_at BIGINT, withdrawn_at BIGINT, created_by TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL
+  );
+  CREATE TABLE meetings (
+    id TEXT PRIMARY KEY, village_id TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL, starts_at BIGINT NOT NULL,
+    ends_at BIGINT, place TEXT NOT NULL, note TEXT, cancelled_at BIGINT, created_by TEXT NOT NULL, created_at BIGINT NOT NULL
+  );
+  CREATE TABLE care_visits (
+    id TEXT PRIMARY KEY, village_id TEXT NOT NULL, starts_at BIGINT NOT NULL, ends_at BIGINT, team TEXT NOT NULL,
+    place TEXT NOT NULL, services TEXT, cancelled_at BIGINT, created_by TEXT NOT NULL, created_at BIGINT NOT NULL
+  );
+  CREATE TABLE broadcasts (
+    id TEXT PRIMARY KEY, village_id TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL,
+    started_at BIGINT NOT NULL, ends_at BIGINT, ended_at BIGINT, ended_by TEXT, created_by TEXT NOT NULL, created_at BIGINT NOT NULL
+  );
+  CREATE TABLE finance_statements (
+    id TEXT PRIMARY KEY, village_id TEXT NOT NULL, period_kind TEXT NOT NULL, period_start TEXT NOT NULL,
+    period_end TEXT NOT NULL, title TEXT NOT NULL, status TEXT NOT NULL, revision INTEGER NOT NULL,
+    supersedes_id TEXT REFERENCES finance_statements(id) DEFERRABLE INITIALLY DEFERRED, correction_reason TEXT,
+    created_by TEXT NOT NULL, created_at BIGINT NOT NULL, submitted_at BIGINT, reviewed_by TEXT, reviewed_at BIGINT,
+    review_comment TEXT, published_at BIGINT, content_hash TEXT, prev_hash TEXT
+  );
+  CREATE TABLE finance_entries (
+    statement_id TEXT NOT NULL REFERENCES finance_statements(id) DEFERRABLE INITIALLY DEFERRED, seq INTEGER NOT NULL,
+    date TEXT NOT NULL, voucher_no TEXT NOT NULL, account_code TEXT NOT NULL, account_name TEXT NOT NULL,
+    summary TEXT NOT NULL, income_cents BIGINT NOT NULL, expense_cents BIGINT NOT NULL, handler TEXT NOT NULL,
+    approver TEXT NOT NULL,
+    PRIMARY KEY (statement_id, seq)
+  );
+  CREATE TABLE screens (
+    id TEXT PRIMARY KEY, village_id TEXT NOT NULL, home_id TEXT, label TEXT NOT NULL, token_hash TEXT,
+    paired_at BIGINT NOT NULL, paired_by TEXT NOT NULL, revoked_at BIGINT, revoked_by TEXT, last_seen_at BIGINT
   );
   `
 ]

@@ -5,10 +5,13 @@ import type { z } from 'zod'
 import { pairStartResponse, pairStatusResponse } from '../../../src/tv/tv-api.ts'
 import type { TestGateway } from '../../helpers/start-gateway.ts'
 
+/** Where the TV API is: a test gateway, or any server serving /tv/api (a cluster worker). */
+export interface TvServer { urls: { http: string } }
+
 export interface TvResponse<T = unknown> { status: number, headers: Headers, body: T }
 
 /** A /tv/api call over real HTTP; `token` as the Authorization bearer. */
-export async function tv<T = unknown> (gw: TestGateway, method: string, path: string, token?: string, body?: unknown): Promise<TvResponse<T>> {
+export async function tv<T = unknown> (gw: TvServer, method: string, path: string, token?: string, body?: unknown): Promise<TvResponse<T>> {
   const headers: Record<string, string> = {}
   if (token !== undefined) headers.authorization = `Bearer ${token}`
   if (body !== undefined) headers['content-type'] = 'application/json'
@@ -52,7 +55,7 @@ export interface TvStream {
 }
 
 /** Open /tv/api/events with `?t=` (no headers, as EventSource). */
-export async function openEvents (gw: TestGateway, token?: string, lastEventId?: string): Promise<TvStream> {
+export async function openEvents (gw: TvServer, token?: string, lastEventId?: string): Promise<TvStream> {
   const abort = new AbortController()
   const query = new URLSearchParams()
   if (token !== undefined) query.set('t', token)
