@@ -40,6 +40,7 @@ import { migratePostgres } from './pg/pg-schema.ts'
 import { loadRegistry, watchRegistry } from './pg/registry-sync.ts'
 import { SharedSubscriber } from './shared-subscriber.ts'
 import { createWorkerRoutes } from './worker-routes.ts'
+import { workerSchedules } from './worker-schedules.ts'
 import { startWorkerTv } from './worker-tv.ts'
 
 export interface WorkerOptions {
@@ -111,11 +112,12 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
 
     const { metrics, bus, ingest, telemetry } = await startUplink({ config, places, devices, clock, log, closers })
     let thresholds = options.thresholds
+    let models: ModelRefresh | undefined
     if (thresholds === undefined) {
-      const models = new ModelRefresh({ devices, telemetry, clock, log: log.child({ part: 'models' }) })
-      await models.start()
-      closers.push({ name: 'activity models', close: () => models.stop() })
-      thresholds = models.thresholds
+      const refresh = models = new ModelRefresh({ devices, telemetry, clock, log: log.child({ part: 'models' }) })
+      await refresh.start()
+      closers.push({ name: 'activity models', close: () => refresh.stop() })
+      thresholds = refresh.thresholds
     }
 
     // Notifications: rows are committed by PgAlertLog with each transition; every worker's outbox loop
@@ -218,6 +220,16 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
       lost: (partition) => drop(partition, 'lease lost')
     })
     closers.push({ name: 'leases', close: () => leases.stop() })
+
+    const schedules = workerSchedules({
+      config: config.notify, clock, log: log.child({ part: 'schedules' }), notify, queue, places, telemetry,
+      ownsHome: (homeId) => engines.has(home(homeId)),
+      ownsFirstPartition: () => engines.has(0),
+      awayUntil: (homeId) => engines.get(home(homeId))?.alerts.settings(homeId).awayUntil ?? null,
+      modelRefresh: models === undefined ? undefined : async () => { await models?.refresh() }
+    })
+    schedules.start()
+    closers.push({ name: 'schedules', close: () => schedules.stop() })
 
     const subscriber = new SharedSubscriber({
       url: urls.brokerUrl, username: c.brokerUsername, password: urls.brokerPassword, shareGroup: c.shareGroup,

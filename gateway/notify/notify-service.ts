@@ -165,7 +165,8 @@ export class NotifyService {
     return client.remove
   }
 
-  private familyHomes (): Array<{ homeId: string, contactIds: string[] }> {
+  /** Homes with family contacts, and those contacts' ids by priority: who gets the 每日平安 summary. */
+  familyHomes (): Array<{ homeId: string, contactIds: string[] }> {
     const rows = this.deps.db.prepare(`SELECT home_id AS homeId, id FROM contacts WHERE role = 'family' AND home_id IS NOT NULL
       ORDER BY home_id, priority, id`).all() as Array<{ homeId: string, id: string }>
     const homes = new Map<string, string[]>()

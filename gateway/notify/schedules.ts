@@ -31,7 +31,8 @@ export function formatDailySummary (s: { homeLabel: string, activityCount: numbe
   return `【安居·每日平安】${s.homeLabel} 今天共 ${s.activityCount} 次活动，最近一次 ${hhmm.format(s.lastActivityAt)}。`
 }
 
-export type EnqueueFor = (recipient: string, message: Omit<Notification, 'recipient' | 'channel'>, options?: { dedupeKey?: string }) => number[]
+/** Queue a message on each of the recipient's channels; the new outbox ids (a promise where the outbox is PostgreSQL). */
+export type EnqueueFor = (recipient: string, message: Omit<Notification, 'recipient' | 'channel'>, options?: { dedupeKey?: string }) => number[] | Promise<number[]>
 
 export interface ScheduleDeps {
   cron: { dailySummaryCron: string, modelRefreshCron: string, retentionCron: string }
@@ -91,8 +92,8 @@ export class Schedules {
       if (text === null) continue
       homes++
       for (const contactId of contactIds) {
-        messages += this.deps.enqueueFor(contactId, { alertId: null, kind: 'daily_summary', text, data: { homeId, day } },
-          { dedupeKey: `daily_summary:${day}:${homeId}:${contactId}` }).length
+        messages += (await this.deps.enqueueFor(contactId, { alertId: null, kind: 'daily_summary', text, data: { homeId, day } },
+          { dedupeKey: `daily_summary:${day}:${homeId}:${contactId}` })).length
       }
     }
     return { homes, messages }
