@@ -7,12 +7,13 @@ import { createMqttBroker, type MqttBroker } from './broker/mqtt-broker.ts'
 import { openDatabase, type Db } from './db/open-database.ts'
 import type { EventBus } from './events/event-bus.ts'
 import { createHttpServer } from './http/http-server.ts'
+import { engineAlertDesk } from './alerts/alert-desk.ts'
 import type { Ingest } from './ingest/ingest.ts'
 import { closeInReverse, startUplink, type Closer } from './uplink.ts'
 import { createLogger, type Logger } from './logger.ts'
 import type { Metrics } from './metrics/metrics.ts'
 import { DeviceAdmin } from './registry/device-admin.ts'
-import { startContentPublisher } from './cluster/content-publisher.ts'
+import { startAdminNode } from './cluster/admin-node.ts'
 import { createDynsecProvisioner } from './cluster/mosquitto-dynsec.ts'
 import { DeviceStore } from './registry/device-store.ts'
 import { PlacesStore } from './registry/places-store.ts'
@@ -71,6 +72,8 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
   const closers: Closer[] = [{ name: 'database', close: () => db.close() }]
   const closeAll = async (): Promise<void> => { await closeInReverse(closers, log) }
 
+  // Set: this gateway is the admin node of a cluster (docs/cluster.md); its workers run the alerts.
+  const clusterPostgresUrl = config.cluster.postgresUrl
   try {
     const places = new PlacesStore(db, clock)
     const devices = new DeviceStore(db, clock)
@@ -88,7 +91,10 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
         retention: [() => pruneAuditLog(db, clock.now(), { days: config.console.auditRetentionDays, signInDays: config.console.signInAuditRetentionDays })],
         // 每日平安 from telemetry; away homes get none. `alerts` is created just below (it needs notify's
         // sink) and the job only runs once the gateway is up.
-        summaryProvider: dailySummaryProvider({ telemetry, places, clock, awayUntil: (homeId): number | null => alerts.settings(homeId).awayUntil })
+        // The admin node of a cluster sends none: the workers do, each for its own partitions.
+        summaryProvider: clusterPostgresUrl !== undefined
+          ? async () => null
+          : dailySummaryProvider({ telemetry, places, clock, awayUntil: (homeId): number | null => alerts.settings(homeId).awayUntil })
       }
     })
     const linkKey = resolveAckLinkKey(config.notify.ackLinkKey, config.dataDir)
@@ -98,8 +104,11 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
       db, bus, places, devices, telemetry, thresholds: models.thresholds, sink: options.notificationSink ?? notify.sink,
       timers: options.timers ?? systemTimers(clock), log: log.child({ part: 'alerts' }), ladder: { ...config.alerts }, ackLinks
     })
-    await alerts.start()
-    closers.push({ name: 'alerts', close: () => alerts.stop() })
+    // The admin node of a cluster runs no ladder of its own (gateway/cluster/admin-node.ts).
+    if (clusterPostgresUrl === undefined) {
+      await alerts.start()
+      closers.push({ name: 'alerts', close: () => alerts.stop() })
+    }
 
     const broker = await createMqttBroker({ config: config.mqtt, devices, ingest, metrics, clock, log: log.child({ part: 'broker' }) })
     closers.push({ name: 'broker', close: () => broker.close() })
@@ -118,14 +127,15 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
     // Broadcast expiry timers must not outlive the gateway.
     closers.push({ name: 'content', close: () => content.close() })
     const screens = new ScreenStore(db, clock)
-    // The admin node of a cluster: its content and screens reach the workers' replicas (docs/cluster.md).
-    if (config.cluster.postgresUrl !== undefined) closers.push(startContentPublisher({ postgresUrl: config.cluster.postgresUrl, db, log: log.child({ part: 'cluster' }) }))
+    const adminNode = clusterPostgresUrl === undefined ? undefined : startAdminNode({ config, postgresUrl: clusterPostgresUrl, db, clock, log })
+    closers.push(...adminNode?.closers ?? [])
 
     const admin = resolveAdminToken(config.adminToken, config.dataDir)
     if (admin.source === 'generated') log.info({ file: adminTokenPath(config.dataDir) }, 'generated an admin token; it is in this file')
 
     let ready = false
     const http = await createHttpServer({
+      desk: adminNode?.desk ?? engineAlertDesk(alerts, db),
       log,
       metrics,
       adminToken: admin.token,

@@ -20,7 +20,9 @@ export const ERROR_CODES = {
   CSRF: { status: 403, message: 'missing or wrong x-csrf-token header' },
   PASSWORD_CHANGE_REQUIRED: { status: 403, message: 'change your one-time password first' },
   WEAK_PASSWORD: { status: 400, message: 'password too weak: at least 10 characters and not the username' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'send content-type: application/json' }
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'send content-type: application/json' },
+  // The admin node of a cluster acting on an alert without a way to the workers (gateway/cluster/admin-node.ts).
+  CLUSTER_UNREACHABLE: { status: 503, message: 'the cluster\'s workers cannot be reached from this gateway' }
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -17,6 +17,7 @@ import { createApiServer } from '../http/api-server.ts'
 import type { Logger } from '../logger.ts'
 import type { Metrics } from '../metrics/metrics.ts'
 import type { DeviceStore } from '../registry/device-store.ts'
+import { ackLinkRoutes, type AckLinkRouteDeps } from '../http/routes/ack-link-routes.ts'
 import { tvAppRoutes } from '../tv/tv-app-routes.ts'
 import { tvRoutes, type TvRouteDeps } from '../tv/tv-routes.ts'
 import { brokerAuthRoutes } from './broker-auth-routes.ts'
@@ -49,6 +50,8 @@ export interface WorkerRouteDeps {
   partitionOf: (homeId: string) => number
   /** The TV app's dependencies; without them the worker serves no screens. */
   tv?: TvRouteDeps
+  /** Acknowledge links (/a/:token): the links in the notifications this worker's engines send. */
+  ackLinks?: AckLinkRouteDeps
 }
 
 const idParam = z.object({ id: z.string().min(1).max(60) })
@@ -64,6 +67,8 @@ export async function createWorkerRoutes (deps: WorkerRouteDeps): Promise<Fastif
 
   r.get('/healthz', async () => ({ status: 'ok', workerId: deps.workerId, ...deps.status() }))
   if (deps.config.brokerAuth.token !== undefined) await app.register(brokerAuthRoutes, { ...deps, prefix: '/broker' })
+  // Outside the admin scope on purpose: the signed link is the only credential a family member has.
+  if (deps.ackLinks !== undefined) await app.register(ackLinkRoutes, deps.ackLinks)
   if (deps.tv !== undefined) {
     // Screen tokens (or none, for public content), never the admin token.
     await app.register(tvAppRoutes)

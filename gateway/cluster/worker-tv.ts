@@ -4,6 +4,7 @@
 //   the household's alerts: PostgreSQL, and answers routed to the home's owner (cluster-tv.ts)
 //   the household's event stream: `sse` outbox rows from PostgreSQL, delivered by whichever worker holds
 //     the screen's connection (pg-sse.ts)
+//   acknowledge links (/a/:token) from family and grid workers' phones: the same desk (cluster-alert-desk.ts)
 // Pairing stays on the admin node (its codes live in that process): route /tv/api/pair/* there.
 import { setTimeout as delay } from 'node:timers/promises'
 import type pg from 'pg'
@@ -19,6 +20,7 @@ import type { PlacesStore } from '../registry/places-store.ts'
 import { ScreenStore } from '../tv/screen-store.ts'
 import type { TvRouteDeps } from '../tv/tv-routes.ts'
 import type { Closer } from '../uplink.ts'
+import { ClusterAlertDesk } from './cluster-alert-desk.ts'
 import { ClusterHouseholdAlerts } from './cluster-tv.ts'
 import type { AlertCommand } from './contracts.ts'
 import type { PgAlertLog } from './pg/alert-log.ts'
@@ -47,6 +49,8 @@ export interface WorkerTvDeps {
 
 export interface WorkerTv {
   routes: TvRouteDeps
+  /** People's actions on alerts (acknowledge links): PostgreSQL's alerts, actions routed to the owner. */
+  desk: ClusterAlertDesk
   /** Screens with an open event stream on this worker. */
   clients: () => number
 }
@@ -83,11 +87,13 @@ export async function startWorkerTv (deps: WorkerTvDeps): Promise<WorkerTv> {
   await sse.start()
   closers.push({ name: 'screen streams', close: () => sse.close() })
 
+  const householdAlerts = new ClusterHouseholdAlerts({ alertLog: deps.alertLog, ladder: deps.ladder, route: deps.route, clock })
   return {
+    desk: new ClusterAlertDesk({ alertLog: deps.alertLog, pool, household: householdAlerts, route: deps.route, clock }),
     routes: {
       content,
       screens,
-      householdAlerts: new ClusterHouseholdAlerts({ alertLog: deps.alertLog, ladder: deps.ladder, route: deps.route, clock }),
+      householdAlerts,
       telemetry: deps.telemetry,
       places: deps.places,
       devices: deps.devices,

@@ -244,7 +244,8 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
       owners: async () => await leases.owners(),
       route: async (partition, event) => await streams.publish(partition, event),
       partitionOf: home,
-      tv: tv.routes
+      tv: tv.routes,
+      ackLinks: { ackLinks, desk: tv.desk, places, clock, telemetry, devices, db }
     })
     closers.push({ name: 'http', close: () => http.close() })
     await http.listen({ port: config.http.port, host: config.http.host })

@@ -23,7 +23,7 @@ import { contentRoutes } from './routes/content-routes.ts'
 import { screenRoutes } from './routes/screen-routes.ts'
 import { tvRoutes, type TvRouteDeps } from '../tv/tv-routes.ts'
 import { tvAppRoutes } from '../tv/tv-app-routes.ts'
-import { engineHouseholdAlerts } from '../tv/household-alerts.ts'
+import type { AlertDesk } from '../alerts/alert-desk.ts'
 import type { Db } from '../db/open-database.ts'
 import type { Config } from '../config/config-schema.ts'
 import { installConsoleAuth } from '../console/auth/console-auth.ts'
@@ -33,7 +33,7 @@ import type { MediaStore } from '../content/media-store.ts'
 import { mediaAdminRoutes, mediaRoutes } from './routes/media-routes.ts'
 import { brokerAuthRoutes } from '../cluster/broker-auth-routes.ts'
 
-export type HttpDeps = HealthDeps & DeviceRouteDeps & Omit<TvRouteDeps, 'householdAlerts' | 'sse'> & { db: Db, config: Config, places: PlacesStore, telemetry: TelemetryStore, alerts: AlertEngine, notify: NotifyService, adminToken: string, log: Logger, ackLinks: AckLinkRouteDeps['ackLinks'], clock: AckLinkRouteDeps['clock'], media: MediaStore }
+export type HttpDeps = HealthDeps & DeviceRouteDeps & Omit<TvRouteDeps, 'householdAlerts' | 'sse'> & { db: Db, config: Config, places: PlacesStore, telemetry: TelemetryStore, alerts: AlertEngine, notify: NotifyService, /** People's actions on alerts (engineAlertDesk; cluster mode: ClusterAlertDesk). */ desk: AlertDesk, adminToken: string, log: Logger, ackLinks: AckLinkRouteDeps['ackLinks'], clock: AckLinkRouteDeps['clock'], media: MediaStore }
 
 export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance> {
   const app = createApiServer({ log: deps.log, trustProxy: deps.config.http.trustProxy })
@@ -54,7 +54,7 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
   await app.register(ackLinkRoutes, deps)
   // The TV app and its API: screen tokens (or none, for public content), never the admin token.
   await app.register(tvAppRoutes)
-  await app.register(tvRoutes, { ...deps, householdAlerts: engineHouseholdAlerts(deps.alerts), sse: deps.notify, prefix: '/tv/api' })
+  await app.register(tvRoutes, { ...deps, householdAlerts: deps.desk.household, sse: deps.notify, prefix: '/tv/api' })
   // Notice images, public like the TV's content: the screens show them without a login.
   await app.register(mediaRoutes, deps)
   // The console: its own accounts and cookie sessions (gateway/console/auth), never the admin token.

@@ -33,6 +33,9 @@ const DYNSEC_ADMIN = { adminUser: 'anju-admin', adminPassword: 'dynsec-admin-pas
 
 export interface Delivery { hook: string, id: string, kind: string, alertId: string | null, at: number }
 
+/** Every worker's acknowledge-link key (ANJU_NOTIFY_ACK_LINK_KEY): tests mint links as the workers do. */
+export const ACK_LINK_KEY = 'a'.repeat(64)
+
 export interface Home { homeId: string, family: string, deviceId: string, secret: string }
 
 /** Work done on the admin node's database after the registry is provisioned (screens, content). */
@@ -145,7 +148,7 @@ export async function startWorkerProcess (services: Services, workerId: string, 
     ANJU_HTTP_HOST: '127.0.0.1',
     ANJU_HTTP_PORT: '0',
     ANJU_NOTIFY_WEBHOOK_SECRET: 'cluster-test-webhook-secret-0123456789',
-    ANJU_NOTIFY_ACK_LINK_KEY: 'a'.repeat(64),
+    ANJU_NOTIFY_ACK_LINK_KEY: ACK_LINK_KEY,
     ANJU_TELEMETRY_BACKEND: 'influxdb',
     ANJU_TELEMETRY_INFLUX_URL: services.influxd.url,
     ANJU_CLUSTER_WORKER_ID: workerId,

@@ -6,6 +6,7 @@
 import mqtt, { type MqttClient } from 'mqtt'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { partitionOf } from '../../gateway/cluster/partitions.ts'
+import { AckLinks } from '../../gateway/alerts/ack-links.ts'
 import { ContentService } from '../../gateway/content/content-service.ts'
 import { ScreenStore } from '../../gateway/tv/screen-store.ts'
 import { systemClock } from '../../src/clock.ts'
@@ -16,7 +17,7 @@ import { mosquittoAvailable } from '../helpers/mosquitto.ts'
 import { postgresAvailable } from '../helpers/postgres.ts'
 import { redisAvailable } from '../helpers/redis.ts'
 import { describeWithService } from '../helpers/system-service.ts'
-import { provision, startServices, startWorkerProcess, waitUntil, type ClusterTuning, type Home, type Services, type WorkerProcess } from './cluster-harness.ts'
+import { ACK_LINK_KEY, provision, startServices, startWorkerProcess, waitUntil, type ClusterTuning, type Home, type Services, type WorkerProcess } from './cluster-harness.ts'
 
 const TUNING: ClusterTuning = {
   partitions: 8,
@@ -116,4 +117,32 @@ describeWithService(requirement, 'the TV app on cluster workers', () => {
     expect(sse.rows).toEqual([{ delivered: true }])
     expect(stream.events.filter((e) => e.event === 'checkin' && (e.data as { alertId?: string }).alertId === asked.alertId)).toHaveLength(1)
   }, 150_000)
+
+  it('an acknowledge link opened on a worker that does not own the home stops the climb there', async () => {
+    const home = homes[1] as Home
+    const { body } = await (workers[0] as WorkerProcess).api<{ owners: Record<string, string> }>('GET', '/api/v1/cluster/partitions')
+    const other = workers.find((w) => w.workerId !== body.owners[String(partitionOf(home.homeId, TUNING.partitions))]) as WorkerProcess
+
+    // This home has not moved since the workers started: its inactivity alert opens after the threshold.
+    let alertId = ''
+    await waitUntil(async () => {
+      const { rows } = await services.pool.query<{ id: string }>("SELECT id FROM alerts WHERE home_id = $1 AND type = 'inactivity' AND state = 'open'", [home.homeId])
+      alertId = rows[0]?.id ?? ''
+      return alertId !== ''
+    }, 60_000, 'the alert opening')
+
+    // The link as the family's message carries it (every worker signs with the same key).
+    const token = new AckLinks(Buffer.from(ACK_LINK_KEY, 'utf8'), 3_600_000, systemClock).token(alertId, home.family)
+    const page = await fetch(`${other.url}/a/${token}`)
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('长时间无活动')
+    const acked = await fetch(`${other.url}/a/${token}/ack`, { method: 'POST' })
+    expect(acked.status).toBe(200)
+    // Applied by the owner and committed before the page answered: the phone shows it taken.
+    expect(await acked.text()).toContain('谢谢，已确认')
+    const { rows } = await services.pool.query<{ state: string, acknowledged_by: string }>('SELECT state, acknowledged_by FROM alerts WHERE id = $1', [alertId])
+    expect(rows[0]).toEqual({ state: 'acknowledged', acknowledged_by: `contact:${home.family}` })
+    // A forged link is refused.
+    expect((await fetch(`${other.url}/a/${token.slice(0, -2)}xx`)).status).toBe(403)
+  }, 120_000)
 })

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import type { Alert } from '../../../src/alerts.ts'
+import type { Alert, AlertEvent } from '../../../src/alerts.ts'
 import { AnjuError } from '../../../src/errors.ts'
 import { alert, alertSettings } from '../../../src/escalation/alert-schemas.ts'
 import { entityId } from '../../../src/registry-schemas.ts'
@@ -17,18 +17,14 @@ const LIST_LIMIT = 200
 /** Away for at most this long from the console too (matches the TV's limit): longer is a move, not a trip. */
 const MAX_AWAY_MS = 60 * 86_400_000
 
-interface NotificationRaw {
-  id: number, at: number, recipient: string, channel: string, kind: string, deliveredAt: number | null, attempts: number,
-  lastError: string | null, failedAt: number | null, recipientName: string | null, recipientRole: string | null
-}
 
 export function alertsApi (app: FastifyInstance, { deps, access }: ConsoleApi): void {
   const r = app.withTypeProvider<ZodTypeProvider>()
   const tags = ['console: alerts']
-  const { alerts, db } = deps
-  const inScope = (p: Principal, id: string): Alert => {
-    let a: Alert
-    try { a = alerts.get(id) } catch { throw new AnjuError('NOT_FOUND') }
+  const { desk: alerts } = deps
+  const inScope = async (p: Principal, id: string): Promise<Alert & { events: AlertEvent[] }> => {
+    let a: Alert & { events: AlertEvent[] }
+    try { a = await alerts.get(id) } catch { throw new AnjuError('NOT_FOUND') }
     if (!access.canSeeHome(p, a.homeId)) throw new AnjuError('NOT_FOUND')
     return a
   }
@@ -43,9 +39,10 @@ export function alertsApi (app: FastifyInstance, { deps, access }: ConsoleApi): 
     // Unresolved is asked for by state, so old open alerts are never crowded out by newer resolved ones.
     const states = state === 'unresolved' ? (['open', 'acknowledged'] as const) : state === 'all' ? [undefined] : [state]
     // Per home when the scope is small (a grid worker's 10-50 homes); one scan for a whole district.
-    const list = states.flatMap((st) => homes.length <= 50
-      ? homes.flatMap((h) => alerts.list({ state: st, homeId: h.id }))
-      : alerts.list({ state: st }))
+    const lists = await Promise.all(states.flatMap((st) => homes.length <= 50
+      ? homes.map(async (h) => await alerts.list({ state: st, homeId: h.id }))
+      : [alerts.list({ state: st })]))
+    const list = lists.flat()
     return list
       .filter((a) => byId.has(a.homeId))
       .sort((a, b) => b.openedAt - a.openedAt)
@@ -57,24 +54,25 @@ export function alertsApi (app: FastifyInstance, { deps, access }: ConsoleApi): 
     schema: { tags, params: idParam, response: { 200: alertTimeline }, description: 'Who was told, when, who answered. 404 outside scope. Staff views are audited.' }
   }, async (req) => {
     const p = requireRole(req, 'admin', 'clerk', 'grid_worker', 'family')
-    const a = inScope(p, req.params.id)
-    const notifications = db.prepare(`SELECT o.id, o.created_at AS at, o.recipient, o.channel, o.kind, o.delivered_at AS deliveredAt, o.attempts,
-      o.last_error AS lastError, o.dead_at AS failedAt, c.name AS recipientName, c.role AS recipientRole
-      FROM outbox o LEFT JOIN contacts c ON c.id = o.recipient WHERE o.alert_id = ? ORDER BY o.id`).all(a.id) as NotificationRaw[]
+    const a = await inScope(p, req.params.id)
+    const notifications = (await alerts.notifications(a.id)).map((n) => {
+      const contact = deps.places.getContact(n.recipient)
+      return { ...n, recipientName: contact?.name ?? null, recipientRole: contact?.role ?? null }
+    })
     access.auditView(p, 'alert', a.id)
     const visible = p.role === 'family'
       // Family see that others were told, not their phone numbers' delivery errors.
       ? notifications.map((n) => ({ ...n, lastError: null }))
       : notifications
-    return { ...alerts.get(a.id), homeLabel: deps.places.getHome(a.homeId)?.label ?? '', notifications: visible as z.infer<typeof alertTimeline>['notifications'] }
+    return { ...a, homeLabel: deps.places.getHome(a.homeId)?.label ?? '', notifications: visible as z.infer<typeof alertTimeline>['notifications'] }
   })
 
   r.post('/alerts/:id/ack', {
     schema: { tags, params: idParam, response: { 200: alert }, description: 'Stops the climb up the ladder. 409 when already resolved. Audited.' }
   }, async (req) => {
     const p = requireRole(req, 'admin', 'clerk', 'grid_worker', 'family')
-    const a = inScope(p, req.params.id)
-    const out = alerts.acknowledge(a.id, actorOf(p))
+    const a = await inScope(p, req.params.id)
+    const out = await alerts.acknowledge(a.id, actorOf(p))
     access.audit(p, 'acknowledge', 'alert', a.id, { homeId: a.homeId })
     return out
   })
@@ -83,8 +81,8 @@ export function alertsApi (app: FastifyInstance, { deps, access }: ConsoleApi): 
     schema: { tags, params: idParam, body: resolveBody, response: { 200: alert }, description: 'Close the alert with the visit outcome and note (staff only). 409 when already resolved. Audited.' }
   }, async (req) => {
     const p = requireRole(req, 'admin', 'clerk', 'grid_worker')
-    const a = inScope(p, req.params.id)
-    const out = alerts.resolve(a.id, actorOf(p), req.body.outcome, req.body.note)
+    const a = await inScope(p, req.params.id)
+    const out = await alerts.resolve(a.id, actorOf(p), req.body.outcome, req.body.note)
     access.audit(p, 'resolve', 'alert', a.id, { homeId: a.homeId, outcome: req.body.outcome })
     return out
   })
@@ -98,7 +96,7 @@ export function alertsApi (app: FastifyInstance, { deps, access }: ConsoleApi): 
     if (until !== null && (until <= deps.clock.now() || until > deps.clock.now() + MAX_AWAY_MS)) {
       throw new AnjuError('INVALID_INPUT', 'until must be in the future and at most 60 days ahead')
     }
-    const out = alerts.setAway(req.params.id, until, actorOf(p))
+    const out = await alerts.setAway(req.params.id, until, actorOf(p))
     access.audit(p, 'set_away', 'home', req.params.id, { until })
     return out
   })

@@ -8,14 +8,13 @@ import { AnjuError } from '../../../src/errors.ts'
 import { entityId } from '../../../src/registry-schemas.ts'
 import { tvHousehold } from '../../../src/tv/tv-api.ts'
 import { Household } from '../../tv/household.ts'
-import { engineHouseholdAlerts } from '../../tv/household-alerts.ts'
 import { requireRole } from '../auth/principal.ts'
 import type { ConsoleApi } from './common.ts'
 
 export function familyApi (app: FastifyInstance, { deps, access }: ConsoleApi): void {
   const r = app.withTypeProvider<ZodTypeProvider>()
   const tags = ['console: family']
-  const household = new Household({ ...deps, alerts: engineHouseholdAlerts(deps.alerts) })
+  const household = new Household({ ...deps, alerts: deps.desk.household })
   const statusOf = async (homeId: string): Promise<z.infer<typeof tvHousehold>> => {
     const h = await household.build(homeId)
     if (h === null) throw new AnjuError('NOT_FOUND')

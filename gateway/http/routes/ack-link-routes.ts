@@ -14,18 +14,18 @@ import type { Contact } from '../../../src/registry-schemas.ts'
 import type { TelemetryStore } from '../../../src/telemetry.ts'
 import { formatClock } from '../../../src/escalation/rules.ts'
 import type { AckLinks, AckVerdict } from '../../alerts/ack-links.ts'
-import type { AlertEngine } from '../../alerts/alert-engine.ts'
+import type { AlertDesk } from '../../alerts/alert-desk.ts'
 import { audit } from '../../console/auth/principal.ts'
 import type { Db } from '../../db/open-database.ts'
 import type { DeviceStore } from '../../registry/device-store.ts'
 import type { PlacesStore } from '../../registry/places-store.ts'
 import { Household } from '../../tv/household.ts'
-import { engineHouseholdAlerts } from '../../tv/household-alerts.ts'
 import { maskNames, STATUS_CSS, statusAccess, statusHtml } from './ack-link-status.ts'
 
 export interface AckLinkRouteDeps {
   ackLinks: AckLinks
-  alerts: AlertEngine
+  /** The alerts: the engine's (embedded) or PostgreSQL's and the owner's (a cluster worker). */
+  desk: AlertDesk
   places: PlacesStore
   clock: Clock
   /** For the home's status (gateway/tv/household.ts) and its audit row. */
@@ -66,8 +66,8 @@ function stateText (a: Alert): string {
 }
 
 export async function ackLinkRoutes (app: FastifyInstance, deps: AckLinkRouteDeps): Promise<void> {
-  const { ackLinks, alerts, places, clock } = deps
-  const household = new Household({ ...deps, alerts: engineHouseholdAlerts(alerts) })
+  const { ackLinks, desk, places, clock } = deps
+  const household = new Household({ ...deps, alerts: desk.household })
   // A browser form posts urlencoded; the body carries nothing we use (the token in the path is all).
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_req, body, done) => { done(null, body) })
 
@@ -90,14 +90,14 @@ export async function ackLinkRoutes (app: FastifyInstance, deps: AckLinkRouteDep
   }
 
   /** The alert a valid token names, or the refusal page already sent. */
-  function resolveToken (token: string, reply: FastifyReply): { alert: Alert, contact: Contact, expiresAt: number } | null {
+  async function resolveToken (token: string, reply: FastifyReply): Promise<{ alert: Alert, contact: Contact, expiresAt: number } | null> {
     const verdict: AckVerdict = ackLinks.verify(token)
     if (!verdict.ok && verdict.reason === 'expired') {
       send(reply, 410, page('链接已过期', '<p>此确认链接已过期。如仍需处理，请直接联系网格员或村值班。</p>'))
       return null
     }
     const contact = verdict.ok ? places.getContact(verdict.claim.contactId) : undefined
-    const alert = verdict.ok ? tryGet(verdict.claim.alertId) : undefined
+    const alert = verdict.ok ? await tryGet(verdict.claim.alertId) : undefined
     if (!verdict.ok || contact === undefined || alert === undefined) {
       send(reply, 403, page('链接无效', '<p>此确认链接无效。请使用短信或消息中的完整链接。</p>'))
       return null
@@ -105,9 +105,9 @@ export async function ackLinkRoutes (app: FastifyInstance, deps: AckLinkRouteDep
     return { alert, contact, expiresAt: verdict.claim.expiresAt * 1000 }
   }
 
-  function tryGet (id: string): Alert | undefined {
+  async function tryGet (id: string): Promise<Alert | undefined> {
     try {
-      const { events: _events, ...alert } = alerts.get(id)
+      const { events: _events, ...alert } = await desk.get(id)
       return alert
     } catch {
       return undefined
@@ -145,7 +145,7 @@ export async function ackLinkRoutes (app: FastifyInstance, deps: AckLinkRouteDep
 
   app.get('/a/:token', { schema: { hide: true, params: tokenParam } }, async (req, reply) => {
     const { token } = req.params as z.infer<typeof tokenParam>
-    const found = resolveToken(token, reply)
+    const found = await resolveToken(token, reply)
     if (found === null) return reply
     const { alert, contact } = found
     const button = alert.state === 'open'
@@ -156,13 +156,13 @@ export async function ackLinkRoutes (app: FastifyInstance, deps: AckLinkRouteDep
 
   app.post('/a/:token/ack', { schema: { hide: true, params: tokenParam } }, async (req, reply) => {
     const { token } = req.params as z.infer<typeof tokenParam>
-    const found = resolveToken(token, reply)
+    const found = await resolveToken(token, reply)
     if (found === null) return reply
     let alert = found.alert
     const { contact } = found
     if (alert.state === 'resolved') return send(reply, 200, page('提醒已结束', summary(alert, contact)))
     if (alert.state === 'acknowledged') return send(reply, 200, page('已有人确认', summary(alert, contact)))
-    alert = alerts.acknowledge(alert.id, `contact:${contact.id}`)
+    alert = await desk.acknowledge(alert.id, `contact:${contact.id}`)
     req.log.info({ alertId: alert.id, by: `contact:${contact.id}` }, 'alert acknowledged by link')
     return send(reply, 200, page('谢谢，已确认', '<p>已通知其他联系人：您正在处理。</p>' + summary(alert, contact)))
   })
