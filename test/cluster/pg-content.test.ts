@@ -3,9 +3,6 @@
 // a paired screen's token opens it there); after a later push only the changed village's screens are
 // told, an emergency broadcast takes over and lets go as on the admin node, and a screen revoked on the
 // admin node is cut off on the worker.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { startContentPublisher } from '../../gateway/cluster/content-publisher.ts'
@@ -13,10 +10,11 @@ import { CONTENT_TABLES, loadContent, pushContent, watchContent } from '../../ga
 import { migratePostgres } from '../../gateway/cluster/pg/pg-schema.ts'
 import { loadRegistry, pushRegistry } from '../../gateway/cluster/pg/registry-sync.ts'
 import { ContentService, type ContentChange } from '../../gateway/content/content-service.ts'
-import { openDatabase, type Db } from '../../gateway/db/open-database.ts'
+import type { Db } from '../../gateway/db/open-database.ts'
 import { createLogger } from '../../gateway/logger.ts'
 import { PlacesStore } from '../../gateway/registry/places-store.ts'
 import { ScreenStore } from '../../gateway/tv/screen-store.ts'
+import { dumpTables, tempDatabase } from './replica-fixtures.ts'
 import { describeWithPostgres, startPostgres, type Postgres } from '../helpers/postgres.ts'
 
 let now = Date.UTC(2024, 4, 1, 2, 0)
@@ -26,16 +24,9 @@ const KEYS: Record<string, string> = { finance_entries: 'statement_id, seq' }
 const cleanup: Array<() => Promise<void> | void> = []
 afterEach(async () => { for (const close of cleanup.splice(0).reverse()) await close() })
 
-function sqlite (): Db {
-  const dir = mkdtempSync(join(tmpdir(), 'anju-pg-content-'))
-  const db = openDatabase(dir)
-  cleanup.push(() => { db.close(); rmSync(dir, { recursive: true, force: true }) })
-  return db
-}
+const sqlite = (): Db => tempDatabase(cleanup, 'pg-content')
 
-function dump (db: Db): Record<string, unknown[]> {
-  return Object.fromEntries(CONTENT_TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY ${KEYS[t] ?? 'id'}`).all()]))
-}
+const dump = (db: Db): Record<string, unknown[]> => dumpTables(db, CONTENT_TABLES, KEYS)
 
 /** Two villages; the first with a notice, a care visit, a published finance statement and a paired home screen. */
 function publish (db: Db): { token: string, screenId: string, statementId: string } {
@@ -76,6 +67,18 @@ describeWithPostgres('village content and screens in PostgreSQL', () => {
     await server?.stop()
   })
 
+  /** The admin node's database as publish() leaves it, pushed, and a worker's replica loaded from it. */
+  async function replicated (): Promise<ReturnType<typeof publish> & { admin: Db, worker: Db }> {
+    const admin = sqlite()
+    const published = publish(admin)
+    await pushRegistry(pool, admin)
+    await pushContent(pool, admin)
+    const worker = sqlite()
+    await loadRegistry(pool, worker)
+    await loadContent(pool, worker)
+    return { ...published, admin, worker }
+  }
+
   it('a worker\'s replica shows what the admin node published, and the screen paired there opens it', async () => {
     const admin = sqlite()
     const { token, statementId } = publish(admin)
@@ -100,13 +103,7 @@ describeWithPostgres('village content and screens in PostgreSQL', () => {
   })
 
   it('a later push tells only the changed village\'s screens, with the broadcast taking over and letting go', async () => {
-    const admin = sqlite()
-    publish(admin)
-    await pushRegistry(pool, admin)
-    await pushContent(pool, admin)
-    const worker = sqlite()
-    await loadRegistry(pool, worker)
-    await loadContent(pool, worker)
+    const { admin, worker } = await replicated()
     const replica = new ContentService(worker, clock)
     cleanup.push(() => replica.close())
     const told: ContentChange[] = []
@@ -143,13 +140,7 @@ describeWithPostgres('village content and screens in PostgreSQL', () => {
   })
 
   it('a screen revoked on the admin node is cut off on the worker, and its token stops working there', async () => {
-    const admin = sqlite()
-    const { token, screenId } = publish(admin)
-    await pushRegistry(pool, admin)
-    await pushContent(pool, admin)
-    const worker = sqlite()
-    await loadRegistry(pool, worker)
-    await loadContent(pool, worker)
+    const { admin, worker, token, screenId } = await replicated()
     const screens = new ScreenStore(worker, clock)
     const cut: string[] = []
     screens.onRevoke((id) => cut.push(id))

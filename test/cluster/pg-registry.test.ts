@@ -1,17 +1,15 @@
 // Cluster mode's registry on a real PostgreSQL: what the admin provisions on the embedded gateway's SQLite
 // reaches every worker's local copy unchanged (device auth on a worker sees the same secret hashes),
 // deletions reach them too, and a push wakes the workers' watchers, also after their connection dropped.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { migratePostgres } from '../../gateway/cluster/pg/pg-schema.ts'
 import { loadRegistry, pushRegistry, REGISTRY_TABLES, watchRegistry } from '../../gateway/cluster/pg/registry-sync.ts'
-import { openDatabase, type Db } from '../../gateway/db/open-database.ts'
+import type { Db } from '../../gateway/db/open-database.ts'
 import { ContactChannels } from '../../gateway/notify/contact-channels.ts'
 import { DeviceStore } from '../../gateway/registry/device-store.ts'
 import { PlacesStore } from '../../gateway/registry/places-store.ts'
+import { dumpTables, tempDatabase } from './replica-fixtures.ts'
 import { describeWithPostgres, startPostgres, type Postgres } from '../helpers/postgres.ts'
 
 const T0 = Date.UTC(2024, 4, 1, 2, 0)
@@ -21,17 +19,9 @@ const KEYS: Record<string, string> = { contact_channels: 'contact_id, channel' }
 const cleanup: Array<() => Promise<void> | void> = []
 afterEach(async () => { for (const close of cleanup.splice(0).reverse()) await close() })
 
-function sqlite (): Db {
-  const dir = mkdtempSync(join(tmpdir(), 'anju-pg-registry-'))
-  const db = openDatabase(dir)
-  cleanup.push(() => { db.close(); rmSync(dir, { recursive: true, force: true }) })
-  return db
-}
+const sqlite = (): Db => tempDatabase(cleanup, 'pg-registry')
 
-/** Every registry row of a database, per table, in key order: what "identical" means below. */
-function dump (db: Db): Record<string, unknown[]> {
-  return Object.fromEntries(REGISTRY_TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY ${KEYS[t] ?? 'id'}`).all()]))
-}
+const dump = (db: Db): Record<string, unknown[]> => dumpTables(db, REGISTRY_TABLES, KEYS)
 
 /** A provisioned village the way the CLI and console leave it: places, people, devices with health, channels. */
 function provision (db: Db): { hubId: string, sensorId: string } {
