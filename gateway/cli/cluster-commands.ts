@@ -1,6 +1,8 @@
 // `anju cluster push-registry`: publish this gateway's registry (villages, grids, homes, residents,
 // contacts, devices, contact channels) to the cluster's PostgreSQL, where every worker's replica reloads
 // it (docs/cluster.md). The embedded database stays the place clerks provision; this copies it over whole.
+// A running admin node (ANJU_CLUSTER_POSTGRES_URL set) does this by itself within a second of a write;
+// the command is for a registry kept without one.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Command } from 'commander'

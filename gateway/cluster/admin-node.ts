@@ -6,7 +6,8 @@
 //   - its 每日平安 job sends nothing (the workers send it, each for its own partitions);
 //   - the console and acknowledge links act on the cluster's alerts: read from PostgreSQL, actions routed
 //     to the home's owner through Redis (cluster-alert-desk.ts), which needs ANJU_CLUSTER_REDIS_URL;
-//   - content and screens are pushed to the workers' replicas as they change (content-publisher.ts).
+//   - the registry, content and screens are pushed to the workers' replicas as they change
+//     (cluster-publisher.ts).
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import { AnjuError } from '../../src/errors.ts'
@@ -17,7 +18,7 @@ import type { Logger } from '../logger.ts'
 import type { Closer } from '../uplink.ts'
 import { ClusterAlertDesk } from './cluster-alert-desk.ts'
 import { ClusterHouseholdAlerts } from './cluster-tv.ts'
-import { startContentPublisher } from './content-publisher.ts'
+import { startClusterPublisher } from './cluster-publisher.ts'
 import type { AlertCommand } from './contracts.ts'
 import { partitionOf } from './partitions.ts'
 import { PartitionStreams } from './partition-streams.ts'
@@ -36,7 +37,7 @@ export function startAdminNode (deps: { config: Config, postgresUrl: string, db:
   const pool = new pg.Pool({ connectionString: deps.postgresUrl, max: 4 })
   pool.on('error', (err) => log.warn({ err }, 'cluster PostgreSQL connection lost'))
   closers.push({ name: 'cluster postgres', close: () => pool.end() })
-  closers.push(startContentPublisher({ postgresUrl: deps.postgresUrl, db: deps.db, log }))
+  closers.push(startClusterPublisher({ postgresUrl: deps.postgresUrl, db: deps.db, log }))
 
   let route: (homeId: string, command: AlertCommand) => Promise<unknown>
   if (c.redisUrl === undefined) {

@@ -3,9 +3,10 @@
 // a paired screen's token opens it there); after a later push only the changed village's screens are
 // told, an emergency broadcast takes over and lets go as on the admin node, and a screen revoked on the
 // admin node is cut off on the worker.
+import Database from 'better-sqlite3'
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
-import { startContentPublisher } from '../../gateway/cluster/content-publisher.ts'
+import { startClusterPublisher } from '../../gateway/cluster/cluster-publisher.ts'
 import { CONTENT_TABLES, loadContent, pushContent, watchContent } from '../../gateway/cluster/pg/content-sync.ts'
 import { migratePostgres } from '../../gateway/cluster/pg/pg-schema.ts'
 import { loadRegistry, pushRegistry } from '../../gateway/cluster/pg/registry-sync.ts'
@@ -51,6 +52,14 @@ function publish (db: Db): { token: string, screenId: string, statementId: strin
   const screen = screens.pair({ code, homeId: 'h-1', by: 'clerk-1' })
   content.close()
   return { token: screens.pairings.status(pairingId).token ?? '', screenId: screen.id, statementId: draft.id }
+}
+
+async function until (check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
 }
 
 describeWithPostgres('village content and screens in PostgreSQL', () => {
@@ -155,22 +164,28 @@ describeWithPostgres('village content and screens in PostgreSQL', () => {
     expect(() => screens.authenticate(token)).toThrow(expect.objectContaining({ code: 'SCREEN_REVOKED' }))
   })
 
-  it('the admin node publishes by itself: a notice written there reaches PostgreSQL without a command', async () => {
+  it('the admin node publishes by itself: its own writes and the CLI\'s reach PostgreSQL without a command', async () => {
     const admin = sqlite()
     publish(admin)
-    await pushRegistry(pool, admin)
-    const publisher = startContentPublisher({ postgresUrl: server.url, db: admin, log: createLogger('silent'), pollMs: 50 })
+    const publisher = startClusterPublisher({ postgresUrl: server.url, db: admin, log: createLogger('silent'), pollMs: 50 })
     cleanup.push(async () => { await publisher.close() })
     const titles = async (): Promise<string[]> => (await pool.query<{ title: string }>("SELECT title FROM notices WHERE village_id = 'v-2' ORDER BY title")).rows.map((r) => r.title)
-    const deadline = Date.now() + 10_000
-    while (!(await titles()).includes('老年人免费体检') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    const homes = async (): Promise<string[]> => (await pool.query<{ label: string }>('SELECT label FROM homes ORDER BY label')).rows.map((r) => r.label)
+    await until(async () => (await titles()).length === 1, 'the first push')
     expect(await titles()).toEqual(['老年人免费体检'])
+    expect(await homes()).toEqual(['山下庄 12号'])
 
+    // A clerk publishes in the console (this process)...
     const content = new ContentService(admin, clock)
     cleanup.push(() => content.close())
     content.notices.create({ villageId: 'v-2', category: 'safety', title: '冬季防火', body: '不要在屋里烧炭取暖。', images: [], priority: 'high', by: 'clerk-2' })
-    while ((await titles()).length < 2 && Date.now() < deadline + 10_000) await new Promise((resolve) => setTimeout(resolve, 20))
-    expect(await titles()).toEqual(['冬季防火', '老年人免费体检'].sort())
+    await until(async () => (await titles()).length === 2, 'the notice pushed')
+    // ...and an installer registers a home with the CLI (another process, another connection).
+    const cli = new Database(admin.name)
+    cleanup.push(() => { cli.close() })
+    new PlacesStore(cli, clock).createHome({ id: 'h-2', gridId: 'g-1', label: '山下庄 14号' })
+    await until(async () => (await homes()).length === 2, 'the CLI\'s home pushed')
+    expect(await homes()).toEqual(['山下庄 12号', '山下庄 14号'])
   })
 
   it('wakes a watching worker after a push', async () => {

@@ -142,6 +142,11 @@ describeWithPostgres('registry in PostgreSQL', () => {
     await pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
       WHERE datname = 'anju' AND query LIKE 'LISTEN anju_registry%'`)
     await waitFor(() => changes === 2, 5000, 'the reload after reconnecting')
+    // A push that changes nothing wakes nobody; one that does, does.
+    await pushRegistry(pool, source)
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(changes).toBe(2)
+    new PlacesStore(source, clock).updateContact('fam-1', { phone: '13800000009' })
     await pushRegistry(pool, source)
     await waitFor(() => changes === 3, 3000, 'a push after reconnecting')
   })

@@ -27,15 +27,17 @@ export function localRows (db: Db, table: TableSpec): Row[] {
  * Upsert all rows of one table in one statement: one array parameter per column, unnested into rows.
  * The WHERE keeps unchanged rows untouched (no new row versions, no churn for vacuum).
  */
-async function upsert (client: pg.PoolClient, table: TableSpec, rows: Row[]): Promise<void> {
-  if (rows.length === 0) return
+async function upsert (client: pg.PoolClient, table: TableSpec, rows: Row[]): Promise<number> {
+  if (rows.length === 0) return 0
   const names = Object.keys(table.columns)
   const arrays = names.map((c) => rows.map((r) => r[c] ?? null))
   const unnest = names.map((c, i) => `$${i + 1}::${table.columns[c]}[]`).join(', ')
   const rest = names.filter((c) => !table.key.includes(c))
-  await client.query(`INSERT INTO ${table.name} (${names.join(', ')}) SELECT * FROM unnest(${unnest})
+  const result = await client.query(`INSERT INTO ${table.name} (${names.join(', ')}) SELECT * FROM unnest(${unnest})
     ON CONFLICT (${table.key.join(', ')}) DO UPDATE SET ${rest.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
     WHERE (${rest.map((c) => `${table.name}.${c}`).join(', ')}) IS DISTINCT FROM (${rest.map((c) => `EXCLUDED.${c}`).join(', ')})`, arrays)
+  // Rows inserted or changed; an unchanged row is skipped by the WHERE and not counted.
+  return result.rowCount ?? 0
 }
 
 /** Delete the rows whose key is not among `rows`. */
@@ -60,7 +62,9 @@ export interface PushOptions {
 
 /**
  * Make PostgreSQL's tables equal to this SQLite database's, in one transaction (workers never see half a
- * push), then notify the workers. Returns the rows per table now in PostgreSQL.
+ * push), then notify the workers if any row changed (a push that changes nothing wakes nobody: the admin
+ * node pushes after every write it sees, most of which are not to these tables). Returns the rows per
+ * table now in PostgreSQL.
  */
 export async function pushTables (pool: pg.Pool, sqlite: Db, options: PushOptions): Promise<Record<string, number>> {
   const { tables } = options
@@ -71,13 +75,14 @@ export async function pushTables (pool: pg.Pool, sqlite: Db, options: PushOption
   try {
     await client.query('BEGIN')
     await client.query('SELECT pg_advisory_xact_lock($1)', [options.lock])
+    let changed = 0
     for (const [i, table] of tables.entries()) {
-      await upsert(client, table, snapshot[i] as Row[])
+      changed += await upsert(client, table, snapshot[i] as Row[])
       counts[table.name] = (snapshot[i] as Row[]).length
     }
-    for (const [i, table] of [...tables.entries()].reverse()) await deleteMissing(client, table, snapshot[i] as Row[])
+    for (const [i, table] of [...tables.entries()].reverse()) changed += await deleteMissing(client, table, snapshot[i] as Row[])
     // Delivered at COMMIT, and only if it commits.
-    await client.query(`NOTIFY ${options.channel}`)
+    if (changed > 0) await client.query(`NOTIFY ${options.channel}`)
     await client.query('COMMIT')
     return counts
   } catch (err) {
