@@ -1,23 +1,14 @@
 // The detectors compared on the same data: Anju's learned model and two baselines. Each is refreshed
 // once per local day from the history before it, as the gateway's nightly refresh does.
-import { activityIndices } from '../../src/activity-model/stats.ts'
-import { confirmedRooms } from '../../src/activity-model/rooms.ts'
-import { learnModel, thresholdMs, usualWakeBy, type HomeModel, type LearnOptions } from '../../src/activity-model/index.ts'
+import { filterActivity, learnModel, thresholdMs, usualWakeBy, type HomeModel, type LearnOptions } from '../../src/activity-model/index.ts'
 import { DAY, HOUR, localDay, localMidnight, minuteOfDay } from '../../src/activity-model/time.ts'
 import { lowerBound } from '../../src/activity-model/stats.ts'
 
 export const TZ = 480
 
-/** What a home's sensors reported: event times (ascending) and the room of each. */
-export interface Sensed { events: readonly number[], rooms: ReadonlyArray<string | null> }
-
-/** What a detector counts as the person's activity, and the room of each. */
-export interface Activity { times: number[], rooms: Array<string | null> }
-
 /** What a detector decides for the stillness starting on one local day. */
 export interface DayRule {
-  /** `room`: where the counted motion that started the stillness was (null: unknown, e.g. after a resolution). */
-  thresholdMs (since: number, room: string | null): number
+  thresholdMs (since: number): number
   /** not_up: alert at this time when there is no activity since MORNING_STARTS on that day; null = rule off. */
   wakeBy (day: number): number | null
 }
@@ -25,17 +16,15 @@ export interface DayRule {
 export interface Detector {
   name: string
   /** The events the detector treats as the person's activity (motion resets its timer and auto-resolves). */
-  activity (sensed: Sensed): Activity
-  /** The rule for local day `day`, learned from the events before that day's midnight. */
-  rule (sensed: Sensed, day: number): DayRule
+  activity (events: readonly number[]): number[]
+  /** The rule for local day `day`, learned from `events` before that day's midnight. */
+  rule (events: readonly number[], day: number): DayRule
 }
-
-const everyEvent = (sensed: Sensed): Activity => ({ times: [...sensed.events], rooms: [...sensed.rooms] })
 
 /** Fixed thresholds: 4 h for stillness starting 06:00-20:00, 12 h otherwise. */
 export const fixedBaseline: Detector = {
   name: 'fixed',
-  activity: everyEvent,
+  activity: (events) => [...events],
   rule: () => ({
     thresholdMs: (since) => { const m = minuteOfDay(since, TZ); return (m >= 360 && m < 1200 ? 4 : 12) * HOUR },
     wakeBy: () => null
@@ -46,25 +35,15 @@ function learned (name: string, options: Partial<LearnOptions>, notUp: boolean):
   const isolationMs = options.isolationMs ?? 10 * 60_000
   return {
     name,
-    activity (sensed) {
-      const counted = activityIndices(sensed.events, isolationMs)
-      const times = counted.map((i) => sensed.events[i] as number)
-      return { times, rooms: confirmedRooms(times, counted.map((i) => sensed.rooms[i] ?? null)) }
-    },
-    rule ({ events, rooms }, day) {
+    activity: (events) => filterActivity(events, isolationMs),
+    rule (events, day) {
       const until = localMidnight(day, TZ)
-      const from = lowerBound(events, until - 43 * DAY)
-      const to = lowerBound(events, until)
+      const history = events.slice(lowerBound(events, until - 43 * DAY), lowerBound(events, until))
       // historyDays counts from the first event ever; the slice keeps the window, so pass the start too.
-      const withFirst = from > 0 && events[0] !== undefined && (events[0] as number) < until
-      const model: HomeModel = learnModel({
-        activityTimes: withFirst ? [events[0] as number, ...events.slice(from, to)] : events.slice(from, to),
-        activityRooms: withFirst ? [rooms[0] ?? null, ...rooms.slice(from, to)] : rooms.slice(from, to),
-        until,
-        tzOffsetMinutes: TZ
-      }, options)
+      const first = events[0]
+      const model: HomeModel = learnModel({ activityTimes: first !== undefined && first < until && history[0] !== first ? [first, ...history] : history, until, tzOffsetMinutes: TZ }, options)
       return {
-        thresholdMs: (since, room) => thresholdMs(model, since, room),
+        thresholdMs: (since) => thresholdMs(model, since),
         wakeBy: (d) => notUp && localDay(until, TZ) <= d ? usualWakeBy(model, localMidnight(d, TZ)) : null
       }
     }
@@ -79,5 +58,5 @@ export const anju = (options: Partial<LearnOptions> = {}): Detector => learned('
  * no weekday/weekend split, no not_up. Same cold start as Anju, so the difference is the learned part.
  */
 export const cuddihy: Detector = learned('cuddihy', {
-  quantile: 0.97, bufferFactor: 1, bufferMin: 60, neighbourSlots: 0, isolationMs: 0, weekendSplit: false, learnWake: false, minThresholdMin: 30, learnRooms: false
+  quantile: 0.97, bufferFactor: 1, bufferMin: 60, neighbourSlots: 0, isolationMs: 0, weekendSplit: false, learnWake: false, minThresholdMin: 30
 }, false)

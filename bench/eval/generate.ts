@@ -22,8 +22,6 @@ export interface HomeData {
   end: number
   /** What the gateway receives: PIR rising edges of the home's sensors, spurious events, minus losses. */
   events: number[]
-  /** The room of the sensor that sent each event (same order as events). */
-  eventRooms: Room[]
   /** Every movement of the person in any room, sensed or not (ground truth: awake and at home). */
   movements: number[]
   noise: { spuriousFraction: number, bursty: boolean, lossRate: number, outages: number, weekendHabit: boolean }
@@ -104,25 +102,20 @@ export function generateHome (config: EvalConfig, index: number, rooms: Room[]):
   const bursty = chance(rnd, 0.3)
   const realPerDay = edges.length / Math.max(1, (emergencyAt - start) / DAY)
   const total = Math.round(spuriousFraction * realPerDay * (end - start) / DAY)
-  // Each burst trips one sensor (the cat walks past one lens), in a room drawn from a separate stream so
-  // the times are those drawn before rooms were recorded.
-  const roomRnd = rngFor(seed, 'eval-spurious-room', index)
-  const spurious: Array<{ at: number, room: Room }> = []
+  const spurious: number[] = []
   while (spurious.length < total) {
     const t = uniform(rnd, start, end)
     const size = bursty ? int(rnd, 2, 5) : 1
-    const room = rooms[int(roomRnd, 0, rooms.length - 1)] as Room
-    for (let i = 0; i < size && spurious.length < total; i++) spurious.push({ at: t + uniform(rnd, 0, 3 * MINUTE), room })
+    for (let i = 0; i < size && spurious.length < total; i++) spurious.push(t + uniform(rnd, 0, 3 * MINUTE))
   }
-  const all = [...kept, ...spurious].map((e) => ({ at: Math.round(e.at), room: e.room })).sort((a, b) => a.at - b.at)
+  const events = [...kept.map((e) => Math.round(e.at)), ...spurious.map(Math.round)].sort((a, b) => a - b)
   return {
     index,
     rooms,
     start,
     emergencyAt,
     end,
-    events: all.map((e) => e.at),
-    eventRooms: all.map((e) => e.room),
+    events,
     movements: moves.map((m) => m.at),
     noise: { spuriousFraction, bursty, lossRate, outages: outageCount, weekendHabit: weekendP !== null }
   }

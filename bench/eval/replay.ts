@@ -89,15 +89,12 @@ export interface FalseAlarm { since: number, alertAt: number, next: number, grid
 export function replay (home: HomeData, detector: Detector, design: LadderDesign = engineDesign(), onFalseAlarm?: (fa: FalseAlarm) => void): HomeResult {
   const { ladder } = design
   const { emergencyAt: T, end } = home
-  const sensed = { events: home.events, rooms: home.eventRooms }
-  const { times: activity, rooms: activityRooms } = detector.activity(sensed)
-  // The room the stillness starting at `t` was last seen in: t is a counted event, or a resolution (unknown).
-  const roomAt = (t: number): string | null => { const i = lowerBound(activity, t); return activity[i] === t ? activityRooms[i] ?? null : null }
+  const activity = detector.activity(home.events)
   const rules = new Map<number, DayRule>()
   const ruleOf = (t: number): DayRule => {
     const day = localDay(t, TZ)
     let rule = rules.get(day)
-    if (rule === undefined) { rule = detector.rule(sensed, day); rules.set(day, rule) }
+    if (rule === undefined) { rule = detector.rule(home.events, day); rules.set(day, rule) }
     return rule
   }
   const rnd = rngFor(home.index, 'eval-ladder', detector.name)
@@ -121,7 +118,7 @@ export function replay (home: HomeData, detector: Detector, design: LadderDesign
   let since = home.start
   while (since < end) {
     const next = nextActivity(since)
-    const threshold = ruleOf(since).thresholdMs(since, roomAt(since))
+    const threshold = ruleOf(since).thresholdMs(since)
     // The check-in (rung 0): the early threshold, or not_up on a morning the stillness spans.
     const checkInAt = since + design.checkInFraction * threshold
     let wakeAt = Infinity

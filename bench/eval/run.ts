@@ -79,13 +79,13 @@ export const DETECTORS = (checkInFraction = EVALUATED_CHECK_IN_FRACTION, tvAnswe
 /** One home's rules and activity learned once per detector, shared by every ladder design using it. */
 function memo (detector: Detector, home: HomeData): Detector {
   const rules = new Map<number, DayRule>()
-  const activity = detector.activity({ events: home.events, rooms: home.eventRooms })
+  const activity = detector.activity(home.events)
   return {
     name: detector.name,
     activity: () => activity,
-    rule (sensed, day) {
+    rule (events, day) {
       let rule = rules.get(day)
-      if (rule === undefined) { rule = detector.rule(sensed, day); rules.set(day, rule) }
+      if (rule === undefined) { rule = detector.rule(events, day); rules.set(day, rule) }
       return rule
     }
   }

@@ -9,16 +9,13 @@
 // events (pets, sunlight) are dropped before learning (stats.ts), which keeps them from cutting normal
 // long gaps short and so from making the model too strict; a quantile below the maximum keeps a lost
 // message or a sensor outage (gaps made too long) from setting the threshold.
-import { activityIndices, lowerBound, quantile } from './stats.ts'
-import { confirmedRooms, learnRoomThresholds } from './rooms.ts'
+import { filterActivity, lowerBound, quantile } from './stats.ts'
 import { DAY, dayTypeOf, localDay, localMidnight, MINUTE, minuteOfDay, ROUTINE_DAY_SHIFT_MS, routineDay, type DayType } from './time.ts'
 import type { HomeModel } from './model.ts'
 
 export interface ActivityHistory {
   /** Activity event times (unix ms), any order; events at or after `until` are ignored. */
   activityTimes: readonly number[]
-  /** The room of each event (same order as activityTimes; null = unknown). Absent: no per-room thresholds. */
-  activityRooms?: ReadonlyArray<string | null>
   until: number
   tzOffsetMinutes: number
 }
@@ -60,10 +57,6 @@ export interface LearnOptions {
   wakeBufferMin: number
   /** False turns off wake-by (not_up) learning. */
   learnWake: boolean
-  /** False turns off per-room thresholds (rooms.ts) even when rooms are given. */
-  learnRooms: boolean
-  /** A room's slot needs this many days with a stillness starting there from that room. */
-  roomMinSamples: number
 }
 
 /**
@@ -93,9 +86,7 @@ export const LEARN_DEFAULTS: LearnOptions = {
   fixed: COLD_START,
   wakeQuantile: 0.95,
   wakeBufferMin: 30,
-  learnWake: true,
-  learnRooms: true,
-  roomMinSamples: 30
+  learnWake: true
 }
 
 /** The fixed threshold, in minutes, for stillness starting `startMin` minutes after local midnight. */
@@ -130,11 +121,7 @@ export function learnModel (history: ActivityHistory, options: Partial<LearnOpti
   const tz = history.tzOffsetMinutes
   const slots = Math.round(24 * 60 / o.slotMinutes)
   const from = history.until - o.windowDays * DAY
-  const order = history.activityTimes.map((_, i) => i).filter((i) => {
-    const t = history.activityTimes[i] as number
-    return t >= from && t < history.until
-  }).sort((a, b) => (history.activityTimes[a] as number) - (history.activityTimes[b] as number))
-  const raw = order.map((i) => history.activityTimes[i] as number)
+  const raw = history.activityTimes.filter((t) => t >= from && t < history.until).sort((a, b) => a - b)
   const earliest = history.activityTimes.reduce((m, t) => Math.min(m, t), Infinity)
   const historyDays = Number.isFinite(earliest) ? Math.max(0, Math.min(o.windowDays, (history.until - earliest) / DAY)) : 0
   const weight = learnedWeight(historyDays, o)
@@ -151,8 +138,7 @@ export function learnModel (history: ActivityHistory, options: Partial<LearnOpti
   }
   if (weight === 0) return model
 
-  const counted = activityIndices(raw, o.isolationMs)
-  const times = counted.map((i) => raw[i] as number)
+  const times = filterActivity(raw, o.isolationMs)
   // Slots are counted from the start of the routine day (18:00), so "neighbours" never wrap between
   // two different nights; shift converts back to clock slots.
   const shift = Math.round(ROUTINE_DAY_SHIFT_MS / MINUTE / o.slotMinutes)
@@ -210,22 +196,6 @@ export function learnModel (history: ActivityHistory, options: Partial<LearnOpti
       const value = Number.isNaN(own) ? all : own
       if (!Number.isNaN(value)) model.thresholdsMin[type][clock] = (1 - weight) * fixedSlots[clock]! + weight * value
     }
-  }
-
-  const rooms = history.activityRooms
-  if (o.learnRooms && rooms !== undefined) {
-    const byRoom = learnRoomThresholds({
-      times,
-      rooms: confirmedRooms(times, counted.map((i) => rooms[order[i] as number] ?? null)),
-      tzOffsetMinutes: tz,
-      slotMinutes: o.slotMinutes,
-      neighbourSlots: o.neighbourSlots,
-      minSamples: o.roomMinSamples,
-      learned: (xs) => xs.length < o.roomMinSamples ? NaN : Math.min(o.maxThresholdMin, Math.max(o.minThresholdMin, quantile(xs, o.quantile) * o.bufferFactor + o.bufferMin)),
-      blend: (clock, value) => (1 - weight) * fixedSlots[clock]! + weight * value,
-      weekendSplit: o.weekendSplit
-    })
-    if (Object.keys(byRoom).length > 0) model.thresholdsByRoom = byRoom
   }
 
   if (o.learnWake) {

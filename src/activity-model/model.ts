@@ -1,7 +1,6 @@
 // A home's learned activity model as plain JSON (stored per home, refreshed nightly), and the lookups
 // the alert engine makes on it. Pure: time and the village's UTC offset are passed in.
 import type { ThresholdProvider } from '../alerts.ts'
-import type { RoomThresholds } from './rooms.ts'
 import { dayTypeAt, dayTypeOf, localDay, localMidnight, minuteOfDay, MINUTE, type DayType } from './time.ts'
 
 export interface HomeModel {
@@ -21,21 +20,13 @@ export interface HomeModel {
   thresholdsMin: Record<DayType, number[]>
   /** Local minutes after midnight by which this person is normally up; null during cold start. */
   wakeByMin: Record<DayType, number | null>
-  /** Tighter thresholds when the stillness starts from a known room (rooms.ts); absent = none learned. */
-  thresholdsByRoom?: RoomThresholds
 }
 
-/**
- * How long this home may be still, starting at `since`, before an inactivity alert; `room` is where the
- * last counted motion was (null or unknown: the home's threshold alone).
- */
-export function thresholdMs (model: HomeModel, since: number, room: string | null = null): number {
-  const type = dayTypeAt(since, model.tzOffsetMinutes)
-  const slots = model.thresholdsMin[type]
+/** How long this home may be still, starting at `since`, before an inactivity alert. */
+export function thresholdMs (model: HomeModel, since: number): number {
+  const slots = model.thresholdsMin[dayTypeAt(since, model.tzOffsetMinutes)]
   const slot = Math.floor(minuteOfDay(since, model.tzOffsetMinutes) / model.slotMinutes) % slots.length
-  const home = slots[slot] as number
-  const byRoom = room === null ? undefined : model.thresholdsByRoom?.[room]?.[type][slot]
-  return (typeof byRoom === 'number' ? Math.min(home, byRoom) : home) * MINUTE
+  return (slots[slot] as number) * MINUTE
 }
 
 /** The latest normal time of the first activity on the local day containing `dayOf`; null when unknown. */
@@ -43,15 +34,6 @@ export function usualWakeBy (model: HomeModel, dayOf: number): number | null {
   const day = localDay(dayOf, model.tzOffsetMinutes)
   const minutes = model.wakeByMin[dayTypeOf(day)]
   return minutes === null ? null : localMidnight(day, model.tzOffsetMinutes) + minutes * MINUTE
-}
-
-/** Absent, or per room two slot arrays of the home's length holding positive minutes or null. */
-function roomsOk (byRoom: unknown, slots: number): boolean {
-  if (byRoom === undefined) return true
-  if (typeof byRoom !== 'object' || byRoom === null || Array.isArray(byRoom)) return false
-  const slotOk = (x: unknown): boolean => x === null || (typeof x === 'number' && x > 0 && Number.isFinite(x))
-  return Object.values(byRoom).every((t: { weekday?: unknown, weekend?: unknown } | null) =>
-    [t?.weekday, t?.weekend].every((xs) => Array.isArray(xs) && xs.length === slots && xs.every(slotOk)))
 }
 
 /** Parse a stored model, refusing anything that is not one (a corrupt row must not become a threshold). */
@@ -63,8 +45,7 @@ export function parseHomeModel (json: string): HomeModel {
     !slotsOk(value.thresholdsMin?.weekday) || !slotsOk(value.thresholdsMin?.weekend) ||
     value.thresholdsMin.weekday.length * value.slotMinutes !== 24 * 60 ||
     value.thresholdsMin.weekend.length !== value.thresholdsMin.weekday.length ||
-    !wakeOk(value.wakeByMin?.weekday) || !wakeOk(value.wakeByMin?.weekend) ||
-    !roomsOk(value.thresholdsByRoom, value.thresholdsMin.weekday.length)) {
+    !wakeOk(value.wakeByMin?.weekday) || !wakeOk(value.wakeByMin?.weekend)) {
     throw new Error('not an activity model (version 1)')
   }
   return value

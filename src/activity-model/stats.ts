@@ -26,15 +26,10 @@ export function countsAsActivity (previousEventAt: number | null, at: number, is
 
 /** The events of an ascending list that count as activity (see countsAsActivity). */
 export function filterActivity (times: readonly number[], isolationMs: number): number[] {
-  return activityIndices(times, isolationMs).map((i) => times[i] as number)
-}
-
-/** The indices of the events of an ascending list that count as activity (to keep what goes with them). */
-export function activityIndices (times: readonly number[], isolationMs: number): number[] {
-  if (isolationMs <= 0) return times.map((_, i) => i)
+  if (isolationMs <= 0) return [...times]
   const out: number[] = []
   for (let i = 1; i < times.length; i++) {
-    if (countsAsActivity(times[i - 1] as number, times[i] as number, isolationMs)) out.push(i)
+    if (countsAsActivity(times[i - 1] as number, times[i] as number, isolationMs)) out.push(times[i] as number)
   }
   return out
 }

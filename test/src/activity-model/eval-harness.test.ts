@@ -30,7 +30,6 @@ describe('evaluation harness', () => {
       emergencyAt,
       end: emergencyAt + 24 * HOUR,
       events: events.filter((t) => t < emergencyAt),
-      eventRooms: events.filter((t) => t < emergencyAt).map(() => 'living_room'),
       movements: events.filter((t) => t < emergencyAt),
       noise: { spuriousFraction: 0, bursty: false, lossRate: 0, outages: 0, weekendHabit: false }
     }
