@@ -27,7 +27,7 @@ function batteryMoved (last: number | undefined, now: number): boolean {
 export class TelemetryRecorder {
   private readonly villages = new Map<string, string | null>()
   /** Per device: when its last health point was stored, and the battery it carried. */
-  private readonly lastHealth = new Map<string, { at: number, battery: number | undefined }>()
+  private readonly lastHealth = new Map<string, { at: number, battery: number | undefined, online: boolean | undefined }>()
   private readonly unsubscribe: Array<() => void> = []
 
   constructor (private readonly bus: EventBus, private readonly places: PlacesStore, private readonly store: TelemetryStore) {}
@@ -46,9 +46,11 @@ export class TelemetryRecorder {
   /** Whether a health point is worth storing (see the header). */
   private sample (e: DeviceStateEvent): boolean {
     const last = this.lastHealth.get(e.deviceId)
-    const keep = last === undefined || e.online !== undefined || e.at - last.at >= HEALTH_SAMPLE_MS || e.at < last.at ||
-      (e.battery !== undefined && batteryMoved(last.battery, e.battery))
-    if (keep) this.lastHealth.set(e.deviceId, { at: e.at, battery: e.battery ?? last?.battery })
+    // Ingest marks every status heartbeat `online: true` (a heartbeat means alive), so a change of state
+    // is what counts, not the field's presence: checking presence stored every heartbeat.
+    const keep = last === undefined || (e.online !== undefined && e.online !== last.online) || e.at - last.at >= HEALTH_SAMPLE_MS ||
+      e.at < last.at || (e.battery !== undefined && batteryMoved(last.battery, e.battery))
+    if (keep) this.lastHealth.set(e.deviceId, { at: e.at, battery: e.battery ?? last?.battery, online: e.online ?? last?.online })
     return keep
   }
 

@@ -25,15 +25,17 @@ describe('health sampling', () => {
       bus.emit('device-state', { deviceId, homeId: home.id, kind: 'sensor', at, ...fields })
 
     beat(T0, { online: true })
-    for (let s = 1; s <= 90; s++) beat(T0 + s * 1000, { battery: 80 + (s % 2), rssi: -60 - (s % 7) }) // every second, jittering by a point
-    for (let s = 95; s <= 125; s++) beat(T0 + s * 1000, { battery: 74, rssi: -61 }) // a step of 5 or more: stored at once, then steady
+    // Heartbeats as ingest emits them: `online: true` on every one (a heartbeat means alive).
+    for (let s = 1; s <= 90; s++) beat(T0 + s * 1000, { online: true, battery: 80 + (s % 2), rssi: -60 - (s % 7) }) // every second, jittering by a point
+    for (let s = 95; s <= 125; s++) beat(T0 + s * 1000, { online: true, battery: 74, rssi: -61 }) // a step of 5 or more: stored at once, then steady
     beat(T0 + 126_000, { online: false })
+    beat(T0 + 127_000, { online: true, battery: 74 }) // back: a change of state, stored at once
     beat(T0 + 3_000, { battery: 16 }, 'dev-c')
     beat(T0 + 4_000, { battery: 14 }, 'dev-c') // across the low-battery line (15 %): stored at once
     beat(T0 + 5_000, { battery: 80 }, 'dev-b') // another device is sampled on its own
 
     const at = (deviceId: string): number[] => written.filter((p) => p.kind === 'health' && p.deviceId === deviceId).map((p) => p.at - T0)
-    expect(at('dev-a')).toEqual([0, 1_000, 1_000 + HEALTH_SAMPLE_MS, 95_000, 126_000])
+    expect(at('dev-a')).toEqual([0, 1_000, 1_000 + HEALTH_SAMPLE_MS, 95_000, 126_000, 127_000])
     expect(at('dev-b')).toEqual([5_000])
     expect(at('dev-c')).toEqual([3_000, 4_000])
   })
