@@ -99,7 +99,11 @@ export class AlertWatch {
   async start (): Promise<void> {
     const now = this.now()
     for (const s of this.store.allSettings()) this.settingsOf.set(s.homeId, s)
-    for (const alert of this.store.unresolved()) this.track(alert)
+    for (const alert of this.store.unresolved()) {
+      this.track(alert)
+      // Its home's next battery reading decides whether it still holds (the registry may say otherwise).
+      if (alert.type === 'low_battery') this.deviceWatch.mayHaveLowBattery(alert.homeId)
+    }
     for (const d of this.deps.devices.list()) {
       if (d.revokedAt === null) this.deviceWatch.seed(d.id, d.homeId, d.kind, d.battery, now)
     }
@@ -360,7 +364,9 @@ export class AlertWatch {
     if (e.online === true) this.startWatching(e.homeId, e.at)
     if (e.online !== undefined) {
       const offlineSince = this.deviceWatch.setOnline(e.deviceId, e.homeId, e.kind, e.online, e.at)
-      if (offlineSince === null) {
+      if (offlineSince === 'unchanged') {
+        // The same state again (every heartbeat says online): what it implies was done when it changed.
+      } else if (offlineSince === null) {
         this.scheduler.delete(key('o', e.homeId))
         this.clear(e.homeId, 'home_offline', 'device_fixed', `${e.deviceId} back online`)
       } else if (this.openAlertOf(e.homeId, 'home_offline') === undefined) {
@@ -368,8 +374,11 @@ export class AlertWatch {
       }
     }
     if (e.battery !== undefined) {
-      const { low, became } = this.deviceWatch.setBattery(e.deviceId, e.homeId, e.kind, e.battery, e.at)
+      const battery = this.deviceWatch.setBattery(e.deviceId, e.homeId, e.kind, e.battery, e.at)
       // Heartbeats repeat the same reading every few minutes: only a new low device is worth an event.
+      // null: nothing low in the home before or now, so no low-battery alert can be open to clear.
+      if (battery === null) return
+      const { low, became } = battery
       if (low.length === 0) this.clear(e.homeId, 'low_battery', 'device_fixed', 'batteries replaced')
       else if (became || this.openAlertOf(e.homeId, 'low_battery') === undefined) this.raise(e.homeId, 'low_battery', e.at, `low: ${low.join(', ')}`)
     }
