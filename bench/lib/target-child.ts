@@ -1,6 +1,9 @@
 // The child side of a benchmark target (anju-target.ts, aedes-target.ts, mosquitto-target.ts): each
 // target runs in its own process so /proc CPU and RSS are the target's alone. It answers the parent's
 // requests over IPC and exits when the parent goes away, so no broker outlives a benchmark.
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { LoadCred } from '../../device-sim/load/load-protocol.ts'
 
@@ -44,16 +47,19 @@ export const peerCreds = (n: number): LoadCred[] =>
 
 export function serveTarget (ready: Extract<FromTarget, { type: 'ready' }>, handlers: { count(): Promise<TargetCount>, finish(): Promise<TargetFinish>, stop(): Promise<void> }): void {
   let stopping = false
+  const profile = windowProfiler()
   const stop = async (): Promise<void> => {
     if (stopping) return
     stopping = true
-    try { await handlers.stop() } finally { process.exit(0) }
+    try { await profile.end(); await handlers.stop() } finally { process.exit(0) }
   }
   // A stalled event loop holds every PUBACK: worth seeing beside the latencies.
   const loop = monitorEventLoopDelay({ resolution: 10 })
   loop.enable()
   process.on('message', (msg: ToTarget) => {
     if (msg.type === 'stop') { void stop(); return }
+    if (msg.type === 'count') void profile.begin()
+    if (msg.type === 'finish') void profile.end()
     const reply = msg.type === 'count'
       ? handlers.count().then((c): FromTarget => {
         const maxLoopDelayMs = Math.round(loop.max / 1e6)
@@ -65,6 +71,36 @@ export function serveTarget (ready: Extract<FromTarget, { type: 'ready' }>, hand
   })
   process.on('disconnect', () => { void stop() })
   send(ready)
+}
+
+/**
+ * BENCH_TARGET_PROF=<dir>: a V8 CPU profile of the target from the parent's first count (after connecting
+ * and the warm-up, i.e. the measured load) to its finish, written as <dir>/<pid>.cpuprofile. Taken here,
+ * not with --cpu-prof, which writes at exit: a gateway closing 10,000 sockets can outlive the parent's
+ * stop timeout and be killed before it writes anything.
+ */
+function windowProfiler (): { begin(): Promise<void>, end(): Promise<void> } {
+  const dir = process.env.BENCH_TARGET_PROF
+  let session: Session | undefined
+  let done = false
+  return {
+    async begin () {
+      if (dir === undefined || session !== undefined || done) return
+      session = new Session()
+      session.connect()
+      await session.post('Profiler.enable')
+      await session.post('Profiler.start')
+    },
+    async end () {
+      if (dir === undefined || session === undefined) return
+      const s = session
+      session = undefined
+      done = true
+      const { profile } = await s.post('Profiler.stop')
+      writeFileSync(join(dir, `${process.pid}.cpuprofile`), JSON.stringify(profile))
+      s.disconnect()
+    }
+  }
 }
 
 /** A target that throws is recorded as crashed (honestly), not restarted or hidden. */

@@ -58,9 +58,8 @@ export function watchdog (ms: number): void {
 
 export async function startTarget (name: TargetName, options: TargetOptions): Promise<Target> {
   const script = fileURLToPath(new URL(`./${name}-target.ts`, import.meta.url))
-  // BENCH_TARGET_PROF=<dir> writes a V8 CPU profile of each Node target there (to see where time goes).
-  const prof = process.env.BENCH_TARGET_PROF
-  const execArgv = ['--import', 'tsx', ...(prof !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])]
+  // BENCH_TARGET_PROF=<dir>: each Node target profiles its measured load itself (target-child.ts).
+  const execArgv = ['--import', 'tsx']
   const child = fork(script, [JSON.stringify(options)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   children.add(child)
   const waiting: Array<{ resolve: (m: FromTarget) => void, reject: (e: Error) => void }> = []
