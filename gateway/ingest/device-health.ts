@@ -30,9 +30,13 @@ export class DeviceHealth {
   update (id: string, update: HealthUpdate): void {
     const row = this.row(id)
     if (row === undefined) return
-    for (const [key, value] of Object.entries(update)) {
-      if (value !== undefined) (row as unknown as Record<string, unknown>)[key] = value
-    }
+    // Field by field, not a loop over Object.entries: this runs for every message of every device.
+    if (update.online !== undefined) row.online = update.online
+    if (update.lastSeen !== undefined) row.lastSeen = update.lastSeen
+    if (update.battery !== undefined) row.battery = update.battery
+    if (update.rssi !== undefined) row.rssi = update.rssi
+    if (update.linkquality !== undefined) row.linkquality = update.linkquality
+    if (update.fw !== undefined) row.fw = update.fw
     this.dirty.add(id)
   }
 
