@@ -1,10 +1,12 @@
 // The gateway's learned thresholds: one model per home with devices from its last 42 days of activity (the model's learning window),
 // the cold-start fallback for a home without history, a failed query keeping the previous model, and
-// the telemetry queries bounded in parallel.
+// the telemetry queries bounded in parallel. For cluster workers: learning only some homes, a home asked
+// for twice at once queried once, forgetting homes, and a budget on the wait.
 import { describe, expect, it } from 'vitest'
 import { ModelRefresh } from '../../../gateway/alerts/model-refresh.ts'
 import { createLogger } from '../../../gateway/logger.ts'
 import type { ActivityPoint, TimeRange } from '../../../src/telemetry.ts'
+import { FakeTime } from '../../helpers/fake-time.ts'
 
 const MIN = 60_000
 const H = 60 * MIN
@@ -99,4 +101,86 @@ describe('ModelRefresh', () => {
     await refresh.stop()
     expect(refresh.model('slow')).toMatchObject({ learnedWeight: 0 })
   })
+
+  it('refresh(owns) learns only the homes it accepts; models of other homes are left as they are', async () => {
+    const devices = ['a', 'b', 'c'].map((h) => ({ id: `s-${h}`, homeId: h, revokedAt: null }))
+    const { refresh, queries } = fakes({ a: routine(30), b: routine(30), c: routine(30) }, devices)
+    await refresh.learn(['c'])
+    expect(await refresh.refresh((homeId) => homeId !== 'c')).toMatchObject({ homes: 2, learned: 2, failed: 0 })
+    expect(queries.map((q) => q.homeId).sort()).toEqual(['a', 'b', 'c'])
+    expect(refresh.homes((homeId) => homeId === 'b')).toEqual(['b'])
+    expect(refresh.size).toBe(3)
+  })
+
+  it('a home asked for by two callers at once is queried once, and the concurrency bound holds over both', async () => {
+    const devices = Array.from({ length: 6 }, (_, i) => ({ id: `s${i}`, homeId: `h${i}`, revokedAt: null }))
+    const { refresh, queries, maxOpen } = fakes({}, devices)
+    // A takeover of h0 and h1 while the nightly refresh of every home runs.
+    const [nightly, takeover] = await Promise.all([refresh.refresh(), refresh.learn(['h1', 'h0', 'h1'])])
+    expect(nightly).toMatchObject({ homes: 6, learned: 6 })
+    expect(takeover).toMatchObject({ homes: 2, learned: 2 })
+    expect(queries.map((q) => q.homeId).sort()).toEqual(['h0', 'h1', 'h2', 'h3', 'h4', 'h5'])
+    expect(maxOpen()).toBe(3)
+  })
+
+  it('forget() drops models, skips homes still queued and discards the answer of a query in flight', async () => {
+    const devices = Array.from({ length: 6 }, (_, i) => ({ id: `s${i}`, homeId: `h${i}`, revokedAt: null }))
+    const { refresh, asked, answer } = gated(devices)
+    await Promise.all([refresh.learn(['h0']), answer('h0')])
+    expect(refresh.model('h0')).toBeDefined()
+    // Concurrency 3: h1, h2, h3 in flight, h4 and h5 queued.
+    const learning = refresh.learn(['h1', 'h2', 'h3', 'h4', 'h5'])
+    expect(asked()).toEqual(['h0', 'h1', 'h2', 'h3'])
+    const dropped = new Set(['h0', 'h2', 'h4'])
+    expect(refresh.forget((homeId) => dropped.has(homeId))).toBe(1)
+    for (const h of ['h1', 'h2', 'h3']) await answer(h)
+    await answer('h5')
+    expect(await learning).toMatchObject({ homes: 5, learned: 3, failed: 0 })
+    expect(asked()).toEqual(['h0', 'h1', 'h2', 'h3', 'h5'])
+    expect(['h0', 'h1', 'h2', 'h3', 'h4', 'h5'].filter((h) => refresh.model(h) !== undefined)).toEqual(['h1', 'h3', 'h5'])
+  })
+
+  it('learnWithin() answers \'late\' when its budget runs out; the homes are learned in the background', async () => {
+    const time = new FakeTime(NOW)
+    const { refresh, answer } = gated([{ id: 's', homeId: 'slow', revokedAt: null }], time)
+    const within = refresh.learnWithin(['slow'], 5_000)
+    time.advance(5_000)
+    expect(await within).toBe('late')
+    expect(refresh.model('slow')).toBeUndefined()
+    await answer('slow')
+    expect(refresh.model('slow')).toMatchObject({ learnedWeight: 0 })
+    // In time: the result, and the budget's timer is cleared.
+    const quick = refresh.learnWithin(['slow'], 5_000)
+    await answer('slow')
+    expect(await quick).toMatchObject({ homes: 1, learned: 1 })
+    expect(time.armed).toBe(0)
+  })
 })
+
+/** A store whose queries wait until answer(homeId) (each with no history); concurrency 3. */
+function gated (devices: Device[], time = new FakeTime(NOW)): {
+  refresh: ModelRefresh, asked: () => string[], answer: (homeId: string) => Promise<void>
+} {
+  const asked: string[] = []
+  const waiting = new Map<string, () => void>()
+  const telemetry = {
+    async activityEvents (homeId: string): Promise<ActivityPoint[]> {
+      asked.push(homeId)
+      await new Promise<void>((resolve) => waiting.set(homeId, resolve))
+      return []
+    }
+  }
+  const refresh = new ModelRefresh({
+    devices: { list: () => devices as never }, telemetry, clock: time, timers: time, log: createLogger('silent'), concurrency: 3
+  })
+  const answer = async (homeId: string): Promise<void> => {
+    // Let queued work reach the store first (each step of the queue is a few promise turns).
+    for (let i = 0; i < 10 && !waiting.has(homeId); i++) await new Promise<void>((resolve) => setImmediate(resolve))
+    const release = waiting.get(homeId)
+    if (release === undefined) throw new Error(`${homeId} was not asked for`)
+    waiting.delete(homeId)
+    release()
+    for (let i = 0; i < 10; i++) await new Promise<void>((resolve) => setImmediate(resolve))
+  }
+  return { refresh, asked: () => asked, answer }
+}
