@@ -3,7 +3,8 @@
 //   每日平安: each worker summarises the homes of the partitions it owns at that minute (their away mode is
 //     in its engines), into the shared outbox. The dedupe key (day, home, contact, channel) is unique in
 //     PostgreSQL, so a partition changing hands mid-job never sends a family two summaries.
-//   model refresh: every worker, for the thresholds its own engines use.
+//   model refresh: each worker learns the homes of the partitions it owns at that minute
+//     (partition-models.ts), so the 42-day history of a home is read once a night, not once per worker.
 //   retention of the shared outbox: the owner of partition 0 alone (one DELETE, not N).
 import type { Clock } from '../../src/clock.ts'
 import type { TelemetryStore } from '../../src/telemetry.ts'

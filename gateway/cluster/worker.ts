@@ -31,6 +31,7 @@ import { closeInReverse, startUplink, type Closer } from '../uplink.ts'
 import type { PartitionEvent } from './contracts.ts'
 import { PartitionEngine } from './partition-engine.ts'
 import { PartitionLeases } from './partition-leases.ts'
+import { PartitionModels } from './partition-models.ts'
 import { sharedLastActivity } from './partition-telemetry.ts'
 import { PartitionStreams } from './partition-streams.ts'
 import { partitionOf } from './partitions.ts'
@@ -111,11 +112,12 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
     const devices = new DeviceStore(db, clock)
 
     const { metrics, bus, ingest, telemetry } = await startUplink({ config, places, devices, clock, log, closers })
+    // Learned thresholds: nothing is learned at start (no partition is owned yet); each partition's homes
+    // are learned when it is taken over (partition-models.ts).
     let thresholds = options.thresholds
     let models: ModelRefresh | undefined
     if (thresholds === undefined) {
-      const refresh = models = new ModelRefresh({ devices, telemetry, clock, log: log.child({ part: 'models' }) })
-      await refresh.start()
+      const refresh = models = new ModelRefresh({ devices, telemetry, clock, timers, log: log.child({ part: 'models' }) })
       closers.push({ name: 'activity models', close: () => refresh.stop() })
       thresholds = refresh.thresholds
     }
@@ -182,9 +184,23 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
     /** Partitions being taken over: a lost() during the takeover cancels it. */
     const takeovers = new Map<number, object>()
     streams.onEvent((partition, event, id) => engines.get(partition)?.handle(event, id))
+    const partitionModels = models === undefined
+      ? undefined
+      : new PartitionModels({
+        models,
+        partitionOf: home,
+        owns: (partition) => engines.has(partition) || takeovers.has(partition),
+        // A takeover runs inside the lease tick (PartitionLeases.take awaits acquired()), and that tick may
+        // overrun its renew period by less than leaseMs - 2 x renewMs before the leases already held reach
+        // their deadline. The models get half of that; claiming, loading and starting the engine the rest.
+        budgetMs: Math.floor((c.leaseMs - 2 * c.renewMs) / 2),
+        log: log.child({ part: 'models' })
+      })
     const drop = (partition: number, why: string): void => {
       takeovers.delete(partition)
       streams.unfollow(partition)
+      // Also when the takeover had not finished: its homes may already be (or be being) learned.
+      partitionModels?.drop(partition)
       const engine = engines.get(partition)
       if (engine === undefined) return
       engines.delete(partition)
@@ -196,8 +212,12 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
       acquired: async (partition) => {
         const token = {}
         takeovers.set(partition, token)
+        // The homes' models are learned while the partition is claimed and loaded, and before its engine
+        // starts: a takeover does not run homes with history on the cold-start thresholds.
+        const learning = partitionModels?.takeOver(partition)
         const epoch = await alertLog.claimPartition(partition, workerId, clock.now())
         const state = await alertLog.loadPartition(partition)
+        const learned = await learning
         if (takeovers.get(partition) !== token) return
         const engine = new PartitionEngine({
           partition,
@@ -215,7 +235,7 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
         takeovers.delete(partition)
         // Resume after the last entry the previous owner committed; never owned: the retention window.
         streams.follow(partition, state.streamId != null ? { afterId: state.streamId } : clock.now() - c.streamRetentionMs)
-        log.info({ partition, epoch, unresolved: state.alerts.length }, 'partition taken over')
+        log.info({ partition, epoch, unresolved: state.alerts.length, models: learned }, 'partition taken over')
       },
       lost: (partition) => drop(partition, 'lease lost')
     })
@@ -226,7 +246,7 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
       ownsHome: (homeId) => engines.has(home(homeId)),
       ownsFirstPartition: () => engines.has(0),
       awayUntil: (homeId) => engines.get(home(homeId))?.alerts.settings(homeId).awayUntil ?? null,
-      modelRefresh: models === undefined ? undefined : async () => { await models?.refresh() }
+      modelRefresh: partitionModels === undefined ? undefined : async () => { await partitionModels.refresh() }
     })
     schedules.start()
     closers.push({ name: 'schedules', close: () => schedules.stop() })
