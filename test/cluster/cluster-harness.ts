@@ -3,13 +3,12 @@
 // way an operator does it (an embedded gateway's database, `anju cluster push-registry`'s pushRegistry,
 // each device's secret into Mosquitto), a webhook receiver standing in for family and grid workers, and
 // gateway workers as child processes.
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { DynsecProvisioner } from '../../gateway/cluster/mosquitto-dynsec.ts'
 import { migratePostgres } from '../../gateway/cluster/pg/pg-schema.ts'
@@ -24,9 +23,9 @@ import { systemClock } from '../../src/clock.ts'
 import { startInfluxd, type Influxd } from '../helpers/influxd.ts'
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts'
 import { startPostgres, type Postgres } from '../helpers/postgres.ts'
+import { startReadyProcess } from '../helpers/ready-process.ts'
 import { startRedis, type RedisServer } from '../helpers/redis.ts'
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url))
 export const ADMIN_TOKEN = 'cluster-test-admin-token-0123456789'
 const WORKER_LOGIN = { username: 'anju-worker', password: 'worker-password-0123456789' }
 const DYNSEC_ADMIN = { adminUser: 'anju-admin', adminPassword: 'dynsec-admin-password-0123' }
@@ -163,29 +162,24 @@ export async function startWorkerProcess (services: Services, workerId: string, 
     TEST_THRESHOLD_MS: String(tuning.thresholdMs),
     TEST_LADDER: JSON.stringify(tuning.ladder)
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/cluster/worker-process.ts'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  child.stderr.on('data', (c: Buffer) => { output = (output + c.toString()).slice(-8000) })
   // CLUSTER_LOG_DIR=<dir>: each worker's full log in <dir>/<workerId>.log, to read after a failure.
   const logDir = process.env.CLUSTER_LOG_DIR
-  if (logDir !== undefined) {
-    const file = createWriteStream(join(logDir, `${workerId}.log`))
-    child.stdout.pipe(file)
-    child.stderr.pipe(file)
-  }
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker ${workerId} not ready within 60 s: ${output.slice(-3000)}`)), 60_000)
-    child.stdout.on('data', (c: Buffer) => {
-      output = (output + c.toString()).slice(-8000)
-      const line = output.split('\n').find((l) => l.startsWith('{"ready"'))
-      if (line !== undefined) { clearTimeout(timer); resolve((JSON.parse(line) as { ready: string }).ready) }
-    })
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`worker ${workerId} exited with ${String(code)}: ${output.slice(-3000)}`)) })
-  })
-  const gone = async (signal: NodeJS.Signals): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal)
-    await exited
+  const { child, ready: url, signal } = await startReadyProcess({
+    script: 'test/cluster/worker-process.ts',
+    name: `worker ${workerId}`,
+    env,
+    tailChars: 3000,
+    ready: (line) => line.startsWith('{"ready"') ? (JSON.parse(line) as { ready: string }).ready : undefined,
+    onSpawn: logDir === undefined
+      ? undefined
+      : (child) => {
+          const file = createWriteStream(join(logDir, `${workerId}.log`))
+          child.stdout?.pipe(file)
+          child.stderr?.pipe(file)
+        }
+  }).catch((err: unknown) => { rmSync(dataDir, { recursive: true, force: true }); throw err })
+  const gone = async (sig: NodeJS.Signals): Promise<void> => {
+    await signal(sig)
     rmSync(dataDir, { recursive: true, force: true })
   }
   return {
