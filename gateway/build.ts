@@ -24,6 +24,7 @@ import { AlertEngine, type NotificationSink } from './alerts/alert-engine.ts'
 import type { Timers } from '../src/clock.ts'
 import { systemTimers } from './timers.ts'
 import { ModelRefresh } from './alerts/model-refresh.ts'
+import { aedesPublisher } from './notify/channels/mqtt-push.ts'
 import { NotifyService } from './notify/notify-service.ts'
 import { dailySummaryProvider } from './notify/daily-summary.ts'
 import { AckLinks, ackLinkKeyPath, resolveAckLinkKey } from './alerts/ack-links.ts'
@@ -112,7 +113,7 @@ export async function build (config: Config, options: BuildOptions = {}): Promis
 
     const broker = await createMqttBroker({ config: config.mqtt, devices, ingest, metrics, clock, log: log.child({ part: 'broker' }) })
     closers.push({ name: 'broker', close: () => broker.close() })
-    notify.attachMqtt(broker.aedes)
+    notify.attachMqtt(aedesPublisher(broker.aedes))
     notify.start()
     closers.push({ name: 'notify', close: () => notify.stop() })
     // Cluster mode with Mosquitto (docs/cluster.md): this gateway is where devices are registered, and it

@@ -1,6 +1,5 @@
 // The notify feature: outbox, channels, SSE hub and schedules, wired from config. build.ts creates one;
 // the alert engine enqueues through it; the HTTP routes use its SSE hub and contact channels.
-import type { Aedes } from 'aedes'
 import type { Registry } from 'prom-client'
 import type { Notification } from '../../src/alerts.ts'
 import type { Clock } from '../../src/clock.ts'
@@ -9,7 +8,7 @@ import type { Db } from '../db/open-database.ts'
 import type { Logger } from '../logger.ts'
 import type { Channel, ChannelName, Timers } from './channel.ts'
 import { dingtalkChannel } from './channels/dingtalk.ts'
-import { mqttPushChannel } from './channels/mqtt-push.ts'
+import { mqttPushChannel, type PushPublisher } from './channels/mqtt-push.ts'
 import { smsChannel } from './channels/sms.ts'
 import { SseHub, type SseSink } from './channels/sse-hub.ts'
 import { webhookChannel } from './channels/webhook.ts'
@@ -76,9 +75,12 @@ export class NotifyService {
     })
   }
 
-  /** Turn on MQTT push once the broker exists (the outbox is created before it, for the alert engine). */
-  attachMqtt (aedes: Aedes): void {
-    this.senders.mqtt = mqttPushChannel({ aedes, clock: this.deps.clock })
+  /**
+   * Turn on MQTT push once there is a broker to publish to (the outbox is created before it, for the alert
+   * engine): the embedded broker (`aedesPublisher`), or a cluster worker's broker connection.
+   */
+  attachMqtt (publish: PushPublisher): void {
+    this.senders.mqtt = mqttPushChannel({ publish, clock: this.deps.clock })
     this.channels.add('mqtt')
   }
 

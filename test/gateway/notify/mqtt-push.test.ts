@@ -2,8 +2,10 @@
 // anju/v1/push/<contactId> at QoS 1. No app credentials exist yet and the device ACL refuses every
 // device a subscription there, so the receiving end is an in-process aedes subscription (what an
 // authorised app client would see), and a real device client is shown to be refused.
+import { getEventListeners } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { AedesPublishPacket } from 'aedes'
+import { Aedes, type AedesPublishPacket } from 'aedes'
+import { aedesPublisher } from '../../../gateway/notify/channels/mqtt-push.ts'
 import { addDevice, seedHome, startGateway } from '../../helpers/start-gateway.ts'
 import { connectDevice } from '../../helpers/mqtt-client.ts'
 import { eventually } from './local-receiver.ts'
@@ -33,5 +35,17 @@ describe('MQTT push', () => {
     const granted = await device.subscribeAsync('anju/v1/push/fam-1', { qos: 1 })
       .then((g) => g[0]?.qos, (err: { packet?: { granted?: number[] } }) => err.packet?.granted?.[0])
     expect(granted).toBe(128)
+  })
+
+  it('leaves no listener on the outbox\'s long-lived abort signal after each publish', async () => {
+    const aedes = await Aedes.createBroker()
+    open.push(() => new Promise<void>((resolve) => aedes.close(() => resolve())))
+    const publish = aedesPublisher(aedes)
+    const signal = new AbortController().signal
+    for (let i = 0; i < 20; i++) await publish(`anju/v1/push/fam-${i}`, Buffer.from('{}'), signal)
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0)
+    const aborted = new AbortController()
+    aborted.abort()
+    await expect(publish('anju/v1/push/fam-1', Buffer.from('{}'), aborted.signal)).rejects.toThrow('aborted')
   })
 })
