@@ -66,14 +66,21 @@ export function deviceAcls (kind: 'sensor' | 'hub', id: string): Acl[] {
   ]
 }
 
-/** A gateway worker reads every uplink (alone or in a shared group) and publishes retained config downlinks. */
+/**
+ * A gateway worker reads every uplink (alone or in a shared group), publishes retained config downlinks,
+ * and publishes MQTT push to carers' apps (gateway/notify/channels/mqtt-push.ts). No device role allows
+ * anything under `push/`, and the default refuses it.
+ */
 export function workerAcls (): Acl[] {
   return [
     // Mosquitto 2.0 checks a shared subscription's ACL against the whole `$share/<group>/<filter>`.
     { acltype: 'subscribePattern', topic: `$share/+/${TOPIC_ROOT}/#`, allow: true },
     { acltype: 'subscribePattern', topic: `${TOPIC_ROOT}/#`, allow: true },
     { acltype: 'publishClientReceive', topic: `${TOPIC_ROOT}/#`, allow: true },
-    { acltype: 'publishClientSend', topic: `${TOPIC_ROOT}/dev/+/config`, allow: true }
+    { acltype: 'publishClientSend', topic: `${TOPIC_ROOT}/dev/+/config`, allow: true },
+    // Mosquitto acknowledges a refused QoS 1 publish from an MQTT 3.1.1 client and drops it, so without
+    // this line push would look sent and reach nobody.
+    { acltype: 'publishClientSend', topic: `${TOPIC_ROOT}/push/#`, allow: true }
   ]
 }
 

@@ -109,6 +109,12 @@ describe('external broker auth backend', () => {
     expect(await emqxAuthz(hub.id, 'subscribe', `anju/v1/hub/${hub.id}/#`)).toBe('allow')
     expect(await emqxAuthz(hub.id, 'subscribe', 'anju/v1/hub/#')).toBe('deny')
     expect(await emqxAuthz(hub.id, 'publish', `anju/v1/dev/${sensor.id}/motion`)).toBe('deny')
+    // Carers' push topics are the gateway's: no device publishes or subscribes there.
+    for (const id of [sensor.id, hub.id]) {
+      expect(await emqxAuthz(id, 'publish', 'anju/v1/push/fam-1')).toBe('deny')
+      expect(await emqxAuthz(id, 'subscribe', 'anju/v1/push/#')).toBe('deny')
+      expect(await goAcl(id, 4, 'anju/v1/push/fam-1')).toBe(403)
+    }
   })
 
   it('applies the same ACL to go-auth access bits (a device reads only what it may subscribe to)', async () => {
@@ -133,6 +139,9 @@ describe('external broker auth backend', () => {
     expect((await post(gw, '/broker/go-auth/superuser', { username: sensor.id })).status).toBe(403)
     expect((await post(gw, '/broker/emqx/authz', { clientid: 'anju-worker-1', username: 'anju-worker', topic: '$share/anju/anju/v1/#', action: 'subscribe' })).json).toEqual({ result: 'allow' })
     expect((await post(gw, '/broker/emqx/authz', { clientid: 'anju-worker-1', username: 'anju-worker', topic: `anju/v1/dev/${sensor.id}/config`, action: 'publish' })).json).toEqual({ result: 'allow' })
+    // MQTT push to apps goes out over the workers' account.
+    expect((await post(gw, '/broker/emqx/authz', { clientid: 'anju-worker-1', username: 'anju-worker', topic: 'anju/v1/push/fam-1', action: 'publish' })).json).toEqual({ result: 'allow' })
+    expect((await post(gw, '/broker/go-auth/acl', { username: 'anju-worker', clientid: 'anju-worker-1', topic: 'anju/v1/push/fam-1', acc: 2 })).status).toBe(200)
   })
 
   it('answers 401 without the token, or with a wrong one, and decides nothing', async () => {

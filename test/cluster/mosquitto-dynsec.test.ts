@@ -83,13 +83,13 @@ describeWithMosquitto('Mosquitto dynamic security provisioning', () => {
     const login = await device('sensor-a3')
     await device('sensor-a4')
     const client = await connect(login)
-    for (const topic of ['anju/v1/dev/sensor-a4/motion', 'anju/v1/dev/sensor-a3/config', 'anju/v1/dev/sensor-a3/other', 'anju/v1/hub/sensor-a3/x', 'elsewhere']) {
+    for (const topic of ['anju/v1/dev/sensor-a4/motion', 'anju/v1/dev/sensor-a3/config', 'anju/v1/dev/sensor-a3/other', 'anju/v1/hub/sensor-a3/x', 'anju/v1/push/fam-1', 'elsewhere']) {
       await client.publishAsync(topic, '{"motion":true}', { qos: 1 }) // Mosquitto acknowledges and drops it
     }
     await flush(client, login.id)
     expect(seen.filter((m) => m.topic === 'anju/v1/dev/sensor-a4/motion' || m.topic.startsWith('anju/v1/dev/sensor-a3/c') ||
-      m.topic.startsWith('anju/v1/dev/sensor-a3/o') || m.topic.startsWith('anju/v1/hub/'))).toEqual([])
-    for (const filter of ['#', 'anju/v1/#', 'anju/v1/dev/+/motion', 'anju/v1/dev/sensor-a4/config', '$share/g/anju/v1/#', '$SYS/#', '$CONTROL/dynamic-security/v1/response']) {
+      m.topic.startsWith('anju/v1/dev/sensor-a3/o') || m.topic.startsWith('anju/v1/hub/') || m.topic.startsWith('anju/v1/push/'))).toEqual([])
+    for (const filter of ['#', 'anju/v1/#', 'anju/v1/dev/+/motion', 'anju/v1/dev/sensor-a4/config', 'anju/v1/push/#', '$share/g/anju/v1/#', '$SYS/#', '$CONTROL/dynamic-security/v1/response']) {
       await expect(client.subscribeAsync(filter, { qos: 1 }), filter).rejects.toThrow(/Subscribe error/)
     }
     expect(await client.subscribeAsync('anju/v1/dev/sensor-a3/config', { qos: 1 })).toEqual([{ topic: 'anju/v1/dev/sensor-a3/config', qos: 1 }])
@@ -112,6 +112,7 @@ describeWithMosquitto('Mosquitto dynamic security provisioning', () => {
     await client.subscribeAsync(['anju/v1/hub/hub-b1/#', 'anju/v1/hub/hub-b1/bridge/request/#', 'anju/v1/hub/hub-b1/+/set'], { qos: 1 })
     await expect(client.subscribeAsync('anju/v1/hub/#', { qos: 1 })).rejects.toThrow(/Subscribe error/)
     await expect(client.subscribeAsync('anju/v1/hub/hub-b2/#', { qos: 1 })).rejects.toThrow(/Subscribe error/)
+    await expect(client.subscribeAsync('anju/v1/push/#', { qos: 1 })).rejects.toThrow(/Subscribe error/)
     await client.publishAsync('anju/v1/hub/hub-b2/kitchen', '{"occupancy":true}', { qos: 1 })
     await client.publishAsync('anju/v1/dev/hub-b1/motion', '{"motion":true}', { qos: 1 })
     await client.publishAsync('anju/v1/hub/hub-b1/kitchen', '{"occupancy":true}', { qos: 1 })

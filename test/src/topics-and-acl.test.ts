@@ -51,4 +51,11 @@ describe('ACL rules', () => {
     expect(maySubscribe(hub, 'anju/v1/hub/hub-bbbbX/#')).toBe(false)
     expect(maySubscribe(hub, 'anju/v1/hub/+/#')).toBe(false)
   })
+
+  it('no device publishes or subscribes on carers\' push topics (only the gateway publishes there)', () => {
+    for (const who of [sensor, hub]) {
+      expect(mayPublish(who, 'anju/v1/push/fam-1')).toBeNull()
+      for (const filter of ['anju/v1/push/fam-1', 'anju/v1/push/#', 'anju/v1/push/+']) expect(maySubscribe(who, filter)).toBe(false)
+    }
+  })
 })
