@@ -1,7 +1,8 @@
 // Cluster mode (docs/cluster.md): one gateway worker's share of the devices' uplinks. Devices publish to an
 // external broker; every worker subscribes to the same `$share/<group>/...` filters, and the broker hands
 // each message to exactly one of them. The worker turns it into the same Ingest calls as the embedded
-// broker's hooks (gateway/broker/broker-hooks.ts) do.
+// broker's hooks (gateway/broker/broker-hooks.ts) do. The same connection is the worker's way out to the
+// broker: MQTT push to apps (`publish` below).
 //
 // What the embedded broker does at the socket and this cannot: the per-device token bucket with its flood
 // cooldown and the packet size guard act on a device's connection, which is the external broker's now. They
@@ -126,6 +127,54 @@ export class SharedSubscriber {
       const ender = await mqtt.connectAsync(url, { username, password, clientId, clean: true, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 10_000 })
       await ender.endAsync()
     }
+  }
+
+  /**
+   * Publish on this worker's broker connection at QoS 1, not retained: MQTT push to apps, since a worker
+   * has no broker of its own (gateway/notify/channels/mqtt-push.ts). Resolves on the PUBACK.
+   *
+   * Refused at once while not connected: mqtt.js would hold the message until a reconnect, out of the
+   * outbox's sight, whereas the outbox retries it with backoff and counts the failure. `timeoutMs` bounds a
+   * send whose connection dropped after it went out (keep it under the outbox's lease, or another worker
+   * sends the row too). On that timeout or on `signal`, the message is taken back from mqtt.js, so a
+   * reconnect does not send it again after the outbox has given up on this attempt. A PUBACK lost with the
+   * connection still means the app may get the message twice: QoS 1 is at least once, and apps dedupe on
+   * the body's `id`.
+   */
+  async publish (topic: string, payload: Buffer, options: { signal?: AbortSignal, timeoutMs?: number } = {}): Promise<void> {
+    const client = this.client
+    if (client === undefined || !client.connected) throw new Error('shared subscriber: not connected to the broker')
+    const { signal, timeoutMs } = options
+    if (signal?.aborted === true) throw new Error('mqtt publish aborted')
+    await new Promise<void>((resolve, reject) => {
+      let settled = false
+      let timer: NodeJS.Timeout | undefined
+      const finish = (err: Error | undefined): boolean => {
+        if (settled) return false
+        settled = true
+        clearTimeout(timer)
+        // The outbox's signal lives as long as the outbox: a listener left on it per send would pile up.
+        signal?.removeEventListener('abort', aborted)
+        if (err === undefined) resolve()
+        else reject(err)
+        return true
+      }
+      const done = (err?: Error | null): void => {
+        finish(err === undefined || err === null ? undefined : new Error(`mqtt publish failed: ${err.message}`))
+      }
+      const abandon = (why: string): void => {
+        if (!finish(new Error(`mqtt publish ${why}`))) return
+        // mqtt.js keeps an unacknowledged QoS 1 message and sends it again on reconnect; `outgoing` holds
+        // it under its packet id with our callback. Not found: still queued behind a reconnect's replay, or
+        // already being replayed (mqtt.js then wraps the callback), and so possibly sent twice.
+        const id = Object.entries(client.outgoing).find(([, entry]) => entry.cb === done)?.[0]
+        if (id !== undefined) client.removeOutgoingMessage(Number(id))
+      }
+      const aborted = (): void => abandon('aborted')
+      signal?.addEventListener('abort', aborted, { once: true })
+      if (timeoutMs !== undefined) timer = setTimeout(() => abandon(`got no PUBACK within ${timeoutMs} ms`), timeoutMs)
+      client.publish(topic, payload, { qos: 1, retain: false }, done)
+    })
   }
 
   private receive (topic: string, payload: Buffer): void {

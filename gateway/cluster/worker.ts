@@ -5,6 +5,7 @@
 //     local bus --> the partition's Redis stream (XADD) --> the partition owner's PartitionEngine
 //   PartitionLeases (Redis) --acquired--> claim epoch + load state (PostgreSQL) --> PartitionEngine.start
 //   PartitionEngine --batches--> PgAlertLog.commit (fenced) --> outbox rows --> any worker's Outbox sends
+//     (MQTT push to apps: Outbox --> SharedSubscriber.publish --> external broker, anju/v1/push/<contactId>)
 //
 // The registry is a read-only local replica of PostgreSQL's (loaded at start, reloaded on NOTIFY); it is
 // written by `anju cluster push-registry` from an embedded gateway's database.
@@ -122,19 +123,24 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
       thresholds = refresh.thresholds
     }
 
+    // The worker's connection to the external broker: devices' uplinks in, MQTT push to apps out. Started
+    // below, once everything its messages reach is running.
+    const subscriber = new SharedSubscriber({
+      url: urls.brokerUrl, username: c.brokerUsername, password: urls.brokerPassword, shareGroup: c.shareGroup,
+      clientId: `anju-worker-${workerId}`, persistentSession: c.persistentSession, devices, ingest, clock, log: log.child({ part: 'subscriber' })
+    })
+
     // Notifications: rows are committed by PgAlertLog with each transition; every worker's outbox loop
-    // drains the shared table (FOR UPDATE SKIP LOCKED: each row is sent by one of them).
+    // drains the shared table (FOR UPDATE SKIP LOCKED: each row is sent by one of them). Started below,
+    // after the subscriber has connected, so `mqtt` rows are not failed for want of a connection.
     // The channels this worker can send on. Screens' `sse` rows are not sent by this loop but by whichever
-    // worker holds the screen's stream (worker-tv.ts); there is no MQTT push (docs/cluster.md, limits):
-    // those rows are left in the outbox instead of failing here until dead.
-    const sendable: ChannelName[] = ['wecom', 'dingtalk', ...(config.notify.webhookSecret !== undefined ? ['webhook' as const] : []), ...(config.notify.smsUrl !== undefined ? ['sms' as const] : [])]
+    // worker holds the screen's stream (worker-tv.ts): they are left in the outbox instead of failing here.
+    const sendable: ChannelName[] = ['wecom', 'dingtalk', 'mqtt', ...(config.notify.webhookSecret !== undefined ? ['webhook' as const] : []), ...(config.notify.smsUrl !== undefined ? ['sms' as const] : [])]
     const queue = new PgOutboxQueue(pool, sendable)
     const notify = new NotifyService({ config: config.notify, db, clock, queue, registry: metrics.registry, log: log.child({ part: 'notify' }) })
-    notify.outbox.start()
-    // Stop the loop first so rows mid-send are handed back through the queue, then close the queue.
-    closers.push({ name: 'outbox', close: async () => { await notify.outbox.stop(); queue.close() } })
-    const stopOutboxWake = await queue.listen(() => notify.outbox.wake(), { onError: (err) => log.error({ err }, 'outbox wake-up listener failed') })
-    closers.push({ name: 'outbox wake-ups', close: stopOutboxWake })
+    // MQTT push goes out over the subscriber's connection, the workers' broker account (its ACL allows
+    // `anju/v1/push/#`: mosquitto-dynsec.ts workerAcls; a superuser for EMQX and go-auth).
+    notify.attachMqtt(async (topic, payload, signal) => { await subscriber.publish(topic, payload, { signal, timeoutMs: config.notify.timeoutMs }) })
     const linkKey = resolveAckLinkKey(config.notify.ackLinkKey, config.dataDir)
     if (linkKey.source === 'generated') log.warn({ file: ackLinkKeyPath(config.dataDir) }, 'generated an acknowledge-link key: set ANJU_NOTIFY_ACK_LINK_KEY to the same key on every worker')
     const ackLinks = new AckLinks(linkKey.key, config.notify.ackLinkTtlHours * 3_600_000, clock, config.notify.publicUrl)
@@ -251,12 +257,14 @@ export async function startWorker (config: Config, options: WorkerOptions = {}):
     schedules.start()
     closers.push({ name: 'schedules', close: () => schedules.stop() })
 
-    const subscriber = new SharedSubscriber({
-      url: urls.brokerUrl, username: c.brokerUsername, password: urls.brokerPassword, shareGroup: c.shareGroup,
-      clientId: `anju-worker-${workerId}`, persistentSession: c.persistentSession, devices, ingest, clock, log: log.child({ part: 'subscriber' })
-    })
     await subscriber.start()
     closers.push({ name: 'shared subscriber', close: () => subscriber.stop() })
+    notify.outbox.start()
+    // Stop the loop first (before the subscriber disconnects) so rows mid-send are handed back through the
+    // queue, then close the queue.
+    closers.push({ name: 'outbox', close: async () => { await notify.outbox.stop(); queue.close() } })
+    const stopOutboxWake = await queue.listen(() => notify.outbox.wake(), { onError: (err) => log.error({ err }, 'outbox wake-up listener failed') })
+    closers.push({ name: 'outbox wake-ups', close: stopOutboxWake })
 
     const http = await createWorkerRoutes({
       config, log, clock, metrics, devices, alertLog, workerId, homeExists: (homeId) => places.getHome(homeId) !== undefined,
