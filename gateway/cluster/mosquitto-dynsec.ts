@@ -20,7 +20,7 @@ import type { DeviceProvisioner } from '../registry/device-admin.ts'
 
 const CONTROL_TOPIC = '$CONTROL/dynamic-security/v1'
 const RESPONSE_TOPIC = CONTROL_TOPIC + '/response'
-const WORKER_ROLE = 'anju-worker'
+export const WORKER_ROLE = 'anju-worker'
 const DEFAULT_TIMEOUT_MS = 10_000
 
 export interface DynsecCommand { command: string, [field: string]: unknown }

@@ -2,11 +2,15 @@
 // their secret and stay on their own topics (device protocol v1 ACL, as src/acl.ts), everything else is
 // refused; re-keying and removal take effect at once; DeviceAdmin reports a broker it could not update.
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import mqtt, { type MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DynsecProvisioner } from '../../gateway/cluster/mosquitto-dynsec.ts'
 import { createLogger } from '../../gateway/logger.ts'
 import { DeviceAdmin } from '../../gateway/registry/device-admin.ts'
+import { runCli } from '../gateway/cli/run-cli.ts'
 import { closed, connackCode, connectDevice, deviceOptions, waitFor } from '../helpers/mqtt-client.ts'
 import { describeWithMosquitto, startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts'
 import { freePort } from '../helpers/system-service.ts'
@@ -167,6 +171,31 @@ describeWithMosquitto('Mosquitto dynamic security provisioning', () => {
         .rejects.toThrow(/dynamic security: no answer to setDefaultACLAccess, createRole, createClient from mqtt:\/\/127\.0\.0\.1:\d+ within 300 ms/)
     } finally {
       await nowhere.close()
+    }
+  })
+
+  it('`anju cluster worker-login` creates a worker login that reads uplinks and publishes MQTT push', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'anju-worker-login-'))
+    const login = { username: 'anju-worker-2', password: randomBytes(12).toString('hex') }
+    try {
+      const env = { ANJU_DYNSEC_URL: broker.url, ANJU_DYNSEC_USERNAME: ADMIN.adminUser, ANJU_DYNSEC_PASSWORD: ADMIN.adminPassword, ANJU_CLUSTER_BROKER_USERNAME: login.username }
+      const refused = await runCli(dataDir, ['cluster', 'worker-login'], env)
+      expect(refused.code).not.toBe(0)
+      expect(refused.stderr).toContain('ANJU_CLUSTER_BROKER_PASSWORD')
+      const made = await runCli(dataDir, ['cluster', 'worker-login', '--json'], { ...env, ANJU_CLUSTER_BROKER_PASSWORD: login.password })
+      expect(made.code, made.stderr).toBe(0)
+      expect(JSON.parse(made.stdout)).toEqual({ username: login.username, role: 'anju-worker' })
+      expect(made.stdout + made.stderr).not.toContain(login.password)
+
+      const second = await mqtt.connectAsync(broker.url, { ...login, clientId: 'worker-login-probe', protocolVersion: 4, reconnectPeriod: 0 })
+      opened.push(second)
+      const granted = await second.subscribeAsync('$share/anju/anju/v1/dev/+/status', { qos: 1 })
+      expect(granted.map((g) => g.qos)).toEqual([1])
+      const marker = randomBytes(4).toString('hex')
+      await second.publishAsync('anju/v1/push/fam-login', JSON.stringify({ marker }), { qos: 1 })
+      await waitFor(() => seen.some((m) => m.topic === 'anju/v1/push/fam-login' && m.payload.includes(marker)))
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
     }
   })
 
