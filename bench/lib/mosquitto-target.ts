@@ -1,7 +1,8 @@
 // Benchmark target "mosquitto": what a user might build instead of Anju — Mosquitto as the broker and a
-// Node service subscribed at QoS 1 to every device's status topic that validates each message exactly
-// as the gateway does (JSON.parse + the zod statusPayload of src/device-payloads.ts) and persists it into
-// the same embedded telemetry store. This process is the subscriber; Mosquitto is its child (so it dies
+// Node service subscribed at QoS 1 to every device's status and motion topics that validates each message
+// exactly as the gateway does (JSON.parse + the zod schemas of src/device-payloads.ts, rising edges with
+// src/motion-edges.ts) and persists what the gateway persists into the same embedded telemetry store:
+// every rising edge as activity, and (unlike the gateway, which samples them) every status heartbeat. This process is the subscriber; Mosquitto is its child (so it dies
 // with us), and its pid is reported for /proc CPU and RSS. "Ingested" = messages validated and queued
 // for the store; the latency samples are publish ts → validated here (same machine clock).
 import { spawn } from 'node:child_process'
@@ -12,7 +13,8 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import mqtt, { type MqttClient } from 'mqtt'
 import { systemClock } from '../../src/clock.ts'
-import { statusPayload } from '../../src/device-payloads.ts'
+import { motionPayload, statusPayload } from '../../src/device-payloads.ts'
+import { MotionEdges } from '../../src/motion-edges.ts'
 import { parseConfig } from '../../gateway/config/load-config.ts'
 import { createLogger } from '../../gateway/logger.ts'
 import { createTelemetryStore } from '../../gateway/telemetry/create-telemetry-store.ts'
@@ -67,12 +69,23 @@ async function connectSubscriber (): Promise<MqttClient> {
   }
 }
 const subscriber = await connectSubscriber()
+// The gateway's default hold time (config mqtt... motionHoldMs); with alternating reports it never decides.
+const motionEdges = new MotionEdges(config.ingest.motionHoldMs)
 subscriber.on('message', (topic, payload) => {
   received++
-  const deviceId = topic.split('/')[3] ?? ''
+  const [, , , deviceId = '', channel] = topic.split('/')
   const homeId = homes.get(deviceId)
   let raw: unknown
   try { raw = JSON.parse(payload.toString('utf8')) } catch { invalid++; return }
+  if (channel === 'motion') {
+    const motion = motionPayload.safeParse(raw)
+    if (homeId === undefined || !motion.success) { invalid++; return }
+    const at = motion.data.ts ?? Date.now()
+    if (motionEdges.observe(deviceId, motion.data.motion, at)) store.write([{ kind: 'activity', villageId: 'bench-village', homeId, deviceId, at, timeSource: 'device' }])
+    ingested++
+    if (motion.data.ts !== undefined) samples.add(Date.now() - motion.data.ts)
+    return
+  }
   const parsed = statusPayload.safeParse(raw)
   if (homeId === undefined || !parsed.success) { invalid++; return }
   const { battery, rssi, ts } = parsed.data
@@ -80,7 +93,7 @@ subscriber.on('message', (topic, payload) => {
   ingested++
   if (ts !== undefined) samples.add(Date.now() - ts)
 })
-await subscriber.subscribeAsync('anju/v1/dev/+/status', { qos: 1 })
+await subscriber.subscribeAsync(['anju/v1/dev/+/status', 'anju/v1/dev/+/motion'], { qos: 1 })
 
 serveTarget({
   type: 'ready', url: `mqtt://127.0.0.1:${port}`, creds, extraPids: [broker.pid as number],
@@ -90,7 +103,7 @@ serveTarget({
   async finish () {
     await store.flush()
     const db = new Database(join(dir, 'telemetry.db'), { readonly: true })
-    const row = db.prepare('SELECT count(*) AS n FROM device_health WHERE battery IS NOT NULL').get() as { n: number }
+    const row = db.prepare('SELECT count(*) AS n FROM activity').get() as { n: number }
     db.close()
     return { persisted: row.n, details: { received, invalid, storeStats: store.stats() } }
   },

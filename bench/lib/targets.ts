@@ -17,7 +17,7 @@ export const mosquittoAvailable = (): boolean => existsSync(mosquittoBin())
 
 /** What each target's "ingested" and latency mean, printed and recorded with every scenario. */
 export const DEFINITIONS: Record<TargetName, string> = {
-  anju: 'full gateway; ingested = anju_messages_in_total{type="status"} (authenticated, ACL, token bucket, zod-validated, health point queued for the embedded store); latency = publish→PUBACK, which the gateway sends only after authorizePublish validated and ingested the message, so an upper bound of publish→ingested',
+  anju: 'full gateway; ingested = anju_messages_in_total{type="status"|"motion"} (authenticated, ACL, token bucket, zod-validated; a motion rising edge is an activity point queued for the embedded store and an event for the alert engine, a heartbeat updates device health and is sampled into the store); latency = publish→PUBACK, which the gateway sends only after authorizePublish validated and ingested the message, so an upper bound of publish→ingested',
   aedes: 'bare aedes 1.x, default options, no hooks; ingested = client PUBLISHes the broker processed (no validation, no storage); latency = publish→PUBACK',
   mosquitto: 'Mosquitto + one Node subscriber (QoS 1) that JSON.parses, validates with the same zod schema and writes the same embedded store; ingested = messages the subscriber validated and queued for the store; latency = payload ts → validated at the subscriber (same clock); CPU = mosquitto + subscriber'
 }

@@ -3,7 +3,7 @@
 // and sums what they report. Each worker reports its own CPU, so a benchmark can say what the load cost.
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type { FromLoadWorker, LoadCred, ToLoadWorker } from './load-protocol.ts'
+import type { FromLoadWorker, LoadCred, LoadMessageKind, ToLoadWorker } from './load-protocol.ts'
 
 /** Sockets per worker: `ulimit -n` is 20,000 on the development machines; leave room for the rest. */
 export const MAX_CLIENTS_PER_WORKER = 9_000
@@ -25,6 +25,8 @@ export interface PoolReport {
 export interface LoadPool {
   readonly pids: number[]
   connect(url: string, creds: LoadCred[], options?: { subscribe?: boolean, batch?: number }): Promise<ConnectResult>
+  /** What the clients publish from now on (status heartbeats by default). */
+  messages(kind: LoadMessageKind): void
   window(window: number): void
   rate(perSecond: number, maxInFlight?: number): void
   mark(): void
@@ -86,6 +88,7 @@ export function startLoadPool (options: { workers?: number } = {}): LoadPool {
         wallMs: Math.max(...replies.map((r) => r.doneAt)) - at
       }
     },
+    messages (kind) { for (const w of workers) post(w, { type: 'messages', kind }) },
     window (window) { for (const w of workers) post(w, { type: 'window', window }) },
     rate (perSecond, maxInFlight = 50_000) {
       for (const w of workers) post(w, { type: 'rate', perSecond: perSecond / workers.length, maxInFlight: Math.ceil(maxInFlight / workers.length) })

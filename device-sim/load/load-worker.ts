@@ -1,13 +1,18 @@
 // One load-generator process: real `mqtt` clients (MQTT 3.1.1, client id = username = device id) that
-// connect, optionally subscribe to their config downlink, and publish status heartbeats at QoS 1, either
+// connect, optionally subscribe to their config downlink, and publish status heartbeats (or alternating
+// motion reports) at QoS 1, either
 // as fast as a window of unacknowledged publishes allows or at a fixed rate. It measures publish→PUBACK
 // and reports its own counters and CPU (process.cpuUsage) to the pool over IPC.
 import mqtt, { type MqttClient } from 'mqtt'
-import { configTopic, statusMessage, statusTopic, type FromLoadWorker, type LoadCred, type ToLoadWorker } from './load-protocol.ts'
+import { configTopic, motionMessage, motionTopic, statusMessage, statusTopic, type FromLoadWorker, type LoadCred, type LoadMessageKind, type ToLoadWorker } from './load-protocol.ts'
 import { Reservoir } from './reservoir.ts'
 
-/** `battery`: each device's own steady reading (a battery drains over weeks, not between heartbeats). */
-interface Device { id: string, topic: string, client: MqttClient, inFlight: number, open: boolean, battery: number }
+/**
+ * `battery`: each device's own steady reading (a battery drains over weeks, not between heartbeats).
+ * `motion`: what its last motion report said (they alternate, so every other one is a rising edge).
+ */
+interface Device { id: string, topic: string, motionTopic: string, client: MqttClient, inFlight: number, open: boolean, battery: number, motion: boolean, lastTs: number }
+let kind: LoadMessageKind = 'status'
 
 const devices: Device[] = []
 const samples = new Reservoir()
@@ -40,7 +45,7 @@ function connectAll (url: string, creds: LoadCred[], subscribe: boolean): Promis
         // One attempt: a storm that needs retries should show up as failures, not hide in the time.
         reconnectPeriod: 0, connectTimeout: 120_000, keepalive: 600
       })
-      const device: Device = { id: c.id, topic: statusTopic(c.id), client, inFlight: 0, open: false, battery: 60 + (devices.length % 40) }
+      const device: Device = { id: c.id, topic: statusTopic(c.id), motionTopic: motionTopic(c.id), client, inFlight: 0, open: false, battery: 60 + (devices.length % 40), motion: false, lastTs: 0 }
       let settled = false
       const fail = (err: Error): void => {
         firstError ??= err.message
@@ -73,7 +78,7 @@ function connectAll (url: string, creds: LoadCred[], subscribe: boolean): Promis
 
 let seq = 0
 /**
- * One QoS 1 status publish; `then` runs after its PUBACK (or failure). Battery stays in 80..100 %, as a
+ * One QoS 1 publish (status or motion, as set by the pool); `then` runs after its PUBACK (or failure). Battery stays in 80..100 %, as a
  * healthy fleet's does: readings that swing across the low-battery threshold (15 %, back at 25 %) would
  * open and close a low-battery alert on every message, which is an alert-engine load, not ingest.
  */
@@ -83,7 +88,15 @@ function publishOne (d: Device, then: () => void): void {
   inFlight++
   sent++
   seq++
-  d.client.publish(d.topic, statusMessage(d.battery, -40 - (seq % 50)), { qos: 1 }, (err) => {
+  let topic = d.topic
+  let payload: string
+  if (kind === 'motion') {
+    d.motion = !d.motion
+    topic = d.motionTopic
+    d.lastTs = Math.max(Date.now(), d.lastTs + 1)
+    payload = motionMessage(d.motion, d.lastTs)
+  } else payload = statusMessage(d.battery, -40 - (seq % 50))
+  d.client.publish(topic, payload, { qos: 1 }, (err) => {
     d.inFlight--
     inFlight--
     if (!err) { acked++; samples.add(performance.now() - started) }
@@ -148,6 +161,7 @@ async function handle (msg: ToLoadWorker): Promise<FromLoadWorker | null> {
       }
       return { type: 'connected', ...total, doneAt: Date.now() }
     }
+    case 'messages': kind = msg.kind; return null
     case 'window': startWindow(msg.window); return null
     case 'rate': startRate(msg.perSecond, msg.maxInFlight); return null
     case 'mark': samples.take(); return null
