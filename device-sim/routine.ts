@@ -117,8 +117,11 @@ function fill (rnd: Random, from: number, until: number, segs: Segment[]): void 
   }
 }
 
+/** A stretch out of the house (outing, yard, plot): from stepping out of the door to stepping back in. */
+export interface Away { from: number, to: number }
+
 /** Everything from getting up on `day` to getting up the next day. */
-function episode (input: RoutineInput, day: number): MotionPing[] {
+function episode (input: RoutineInput, day: number): { pings: MotionPing[], away: Away[] } {
   const tz = input.tzOffsetMin ?? CHINA_TZ_OFFSET_MIN
   const p = input.profile
   const rnd = rngFor(input.seed, 'day', input.key, day)
@@ -192,7 +195,16 @@ function episode (input: RoutineInput, day: number): MotionPing[] {
     segmentPings({ room: 'bathroom', mode: 'active', start: start + uniform(rnd, 20, 60) * 1000, end: start + inBathroom }, rnd, p.restlessness, pings)
     pings.push({ at: start + inBathroom + uniform(rnd, 20, 60) * 1000, room: 'bedroom' })
   }
-  return pings.filter((x) => x.at < nextWake)
+  // Out of the sensors' view = out of the house: the door is passed at the start and end of each such
+  // stretch (adjacent ones merged). Derived after every draw, so the pings do not depend on it.
+  const away: Away[] = []
+  for (const seg of segs) {
+    if (seg.room !== null || seg.end <= seg.start) continue
+    const last = away[away.length - 1]
+    if (last !== undefined && seg.start <= last.to) last.to = Math.max(last.to, seg.end)
+    else away.push({ from: seg.start, to: seg.end })
+  }
+  return { pings: pings.filter((x) => x.at < nextWake), away: away.filter((a) => a.from < nextWake) }
 }
 
 /** Every ping in [from, to), in time order. Days are generated independently, so windows can be chunked. */
@@ -202,9 +214,25 @@ export function routineTimeline (input: RoutineInput, from: number, to: number):
   const out: MotionPing[] = []
   // The episode of the previous day reaches into this one (the night).
   for (let day = localDay(from, tz) - 1; day <= localDay(end, tz); day++) {
-    for (const ping of episode(input, day)) {
+    for (const ping of episode(input, day).pings) {
       if (ping.at >= from && ping.at < end) out.push({ at: Math.round(ping.at), room: ping.room })
     }
   }
   return out.sort((a, b) => a.at - b.at)
+}
+
+/**
+ * The stretches out of the house that start in [from, to), in time order (the same days as
+ * routineTimeline; `to` of a stretch may lie beyond the window). Ignores stopsMovingAt: the caller
+ * decides what an emergency during one means.
+ */
+export function routineAway (input: RoutineInput, from: number, to: number): Away[] {
+  const tz = input.tzOffsetMin ?? CHINA_TZ_OFFSET_MIN
+  const out: Away[] = []
+  for (let day = localDay(from, tz) - 1; day <= localDay(to, tz); day++) {
+    for (const a of episode(input, day).away) {
+      if (a.from >= from && a.from < to) out.push({ from: Math.round(a.from), to: Math.round(a.to) })
+    }
+  }
+  return out.sort((a, b) => a.from - b.from)
 }
