@@ -57,6 +57,12 @@ export interface LearnOptions {
   wakeBufferMin: number
   /** False turns off wake-by (not_up) learning. */
   learnWake: boolean
+  /**
+   * Learn the thresholds only from the stillnesses that start at an activity time for which this is
+   * true (e.g. only those at home, when a door sensor tells "out" apart); absent = every stillness.
+   * Wake-by learning still sees every activity time.
+   */
+  learnFrom?: (start: number) => boolean
 }
 
 /**
@@ -150,6 +156,7 @@ export function learnModel (history: ActivityHistory, options: Partial<LearnOpti
   const longest = new Map<number, { dur: Float64Array, end: Float64Array }>()
   for (let i = 0; i + 1 < times.length; i++) {
     const a = times[i] as number
+    if (o.learnFrom !== undefined && !o.learnFrom(a)) continue
     const rday = routineDay(a, tz)
     let row = longest.get(rday)
     if (row === undefined) { row = { dur: new Float64Array(slots).fill(NaN), end: new Float64Array(slots).fill(NaN) }; longest.set(rday, row) }
