@@ -1,8 +1,9 @@
 // Labelled data for the evaluation: per home, the simulator's daily routine (device-sim/routine.ts) as
 // the edges its PIR sensors would report, plus noise, dropouts and one emergency. Pure and seeded.
 import { chance, int, poisson, rngFor, uniform } from '../../device-sim/prng.ts'
-import { CHINA_TZ_OFFSET_MIN, DAY, HOUR, MINUTE, planDay, routineTimeline, type PersonProfile, type Room } from '../../device-sim/routine.ts'
+import { CHINA_TZ_OFFSET_MIN, DAY, HOUR, MINUTE, planDay, routineAway, routineTimeline, type Away, type PersonProfile, type Room } from '../../device-sim/routine.ts'
 import { planVillage, profileFor } from '../../device-sim/village-plan.ts'
+import { doorEvents } from './door.ts'
 
 export interface EvalConfig {
   homes: number
@@ -10,6 +11,12 @@ export interface EvalConfig {
   seed: number
   /** Local midnight the simulation starts (unix ms). */
   start: number
+  /** Fraction of homes with a front-door contact sensor (experiment, docs/evaluation.md); default 0. */
+  doorFraction?: number
+  /** Door openings lost, instead of the home's PIR message-loss rate (sensitivity: a door left open). */
+  doorLoss?: number
+  /** Door openings per day while the person stays home (door.ts DOOR_EXTRA_PER_DAY by default). */
+  doorExtraPerDay?: number
 }
 
 export interface HomeData {
@@ -24,6 +31,10 @@ export interface HomeData {
   events: number[]
   /** Every movement of the person in any room, sensed or not (ground truth: awake and at home). */
   movements: number[]
+  /** Door openings the gateway receives (contact sensor on the front door, door.ts); empty without one. */
+  doors?: number[]
+  /** Ground truth: the stretches out of the house before the emergency (empty without a door sensor). */
+  away?: Away[]
   noise: { spuriousFraction: number, bursty: boolean, lossRate: number, outages: number, weekendHabit: boolean }
 }
 
@@ -44,8 +55,8 @@ function weekendProfile (p: PersonProfile, seed: number, index: number): PersonP
   return { ...p, wakeMin: Math.min(8.5 * 60, p.wakeMin + uniform(rnd, 45, 120)), outingChance: Math.min(0.95, p.outingChance + 0.3) }
 }
 
-/** The person's movements from `from` until `stop`, day by day with that day's profile. */
-function movementsOf (seed: number, index: number, from: number, stop: number, weekday: PersonProfile, weekendP: PersonProfile | null): Array<{ at: number, room: Room }> {
+/** The person's movements from `from` until `stop`, day by day with that day's profile; `away` gets the stretches out of the house. */
+function movementsOf (seed: number, index: number, from: number, stop: number, weekday: PersonProfile, weekendP: PersonProfile | null, away?: Away[]): Array<{ at: number, room: Room }> {
   const out: Array<{ at: number, room: Room }> = []
   const profileOn = (day: number): PersonProfile => weekendP !== null && weekend(day) ? weekendP : weekday
   const input = (day: number) => ({ seed, key: index, profile: profileOn(day), tzOffsetMin: TZ })
@@ -55,6 +66,9 @@ function movementsOf (seed: number, index: number, from: number, stop: number, w
     const nextWake = Math.min(planDay(input(day + 1), day + 1).wake, planDay(input(day), day + 1).wake)
     for (const ping of routineTimeline(input(day), wake, nextWake)) {
       if (ping.at >= from && ping.at < stop) out.push(ping)
+    }
+    for (const a of away === undefined ? [] : routineAway(input(day), wake, nextWake)) {
+      if (a.from >= from && a.from < stop) away?.push(a)
     }
   }
   return out
@@ -75,7 +89,10 @@ export function generateHome (config: EvalConfig, index: number, rooms: Room[]):
   const emergencyAt = localMidnight(localDay(start) + int(rnd, firstDay, days - 1)) + uniform(rnd, 0, DAY)
   const end = emergencyAt + DAY
 
-  const moves = movementsOf(seed, index, start, emergencyAt, profile, weekendP)
+  // Drawn from its own stream, so homes without a door sensor (and every PIR event) are unchanged.
+  const hasDoor = (config.doorFraction ?? 0) > 0 && rngFor(seed, 'eval-door-fitted', index)() < (config.doorFraction ?? 0)
+  const away: Away[] = []
+  const moves = movementsOf(seed, index, start, emergencyAt, profile, weekendP, hasDoor ? away : undefined)
   const sensed = new Set(rooms)
   const lastPing = new Map<Room, number>()
   const edges: Array<{ at: number, room: Room }> = []
@@ -109,6 +126,7 @@ export function generateHome (config: EvalConfig, index: number, rooms: Room[]):
     for (let i = 0; i < size && spurious.length < total; i++) spurious.push(t + uniform(rnd, 0, 3 * MINUTE))
   }
   const events = [...kept.map((e) => Math.round(e.at)), ...spurious.map(Math.round)].sort((a, b) => a - b)
+  const doors = hasDoor ? doorEvents(rngFor(seed, 'eval-door', index), away, moves, emergencyAt, config.doorLoss ?? lossRate, config.doorExtraPerDay) : []
   return {
     index,
     rooms,
@@ -117,6 +135,8 @@ export function generateHome (config: EvalConfig, index: number, rooms: Room[]):
     end,
     events,
     movements: moves.map((m) => m.at),
+    doors,
+    away,
     noise: { spuriousFraction, bursty, lossRate, outages: outageCount, weekendHabit: weekendP !== null }
   }
 }
