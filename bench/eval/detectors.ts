@@ -15,10 +15,13 @@ export interface DayRule {
 
 export interface Detector {
   name: string
-  /** The events the detector treats as the person's activity (motion resets its timer and auto-resolves). */
-  activity (events: readonly number[]): number[]
-  /** The rule for local day `day`, learned from `events` before that day's midnight. */
-  rule (events: readonly number[], day: number): DayRule
+  /**
+   * The events the detector treats as the person's activity (motion resets its timer and auto-resolves).
+   * `doors`: the home's door openings (the door experiment, door-detector.ts); PIR-only detectors ignore them.
+   */
+  activity (events: readonly number[], doors?: readonly number[]): number[]
+  /** The rule for local day `day`, learned from `events` (and `doors`) before that day's midnight. */
+  rule (events: readonly number[], day: number, doors?: readonly number[]): DayRule
 }
 
 /** Fixed thresholds: 4 h for stillness starting 06:00-20:00, 12 h otherwise. */
@@ -31,6 +34,16 @@ export const fixedBaseline: Detector = {
   })
 }
 
+/**
+ * What a nightly refresh at `until` learns from: the learning window's events (and a little more), plus
+ * the first event ever, since historyDays (the cold-start blend) counts from it.
+ */
+export function historyBefore (times: readonly number[], until: number): number[] {
+  const history = times.slice(lowerBound(times, until - 43 * DAY), lowerBound(times, until))
+  const first = times[0]
+  return first !== undefined && first < until && history[0] !== first ? [first, ...history] : history
+}
+
 function learned (name: string, options: Partial<LearnOptions>, notUp: boolean): Detector {
   const isolationMs = options.isolationMs ?? 10 * 60_000
   return {
@@ -38,10 +51,7 @@ function learned (name: string, options: Partial<LearnOptions>, notUp: boolean):
     activity: (events) => filterActivity(events, isolationMs),
     rule (events, day) {
       const until = localMidnight(day, TZ)
-      const history = events.slice(lowerBound(events, until - 43 * DAY), lowerBound(events, until))
-      // historyDays counts from the first event ever; the slice keeps the window, so pass the start too.
-      const first = events[0]
-      const model: HomeModel = learnModel({ activityTimes: first !== undefined && first < until && history[0] !== first ? [first, ...history] : history, until, tzOffsetMinutes: TZ }, options)
+      const model: HomeModel = learnModel({ activityTimes: historyBefore(events, until), until, tzOffsetMinutes: TZ }, options)
       return {
         thresholdMs: (since) => thresholdMs(model, since),
         wakeBy: (d) => notUp && localDay(until, TZ) <= d ? usualWakeBy(model, localMidnight(d, TZ)) : null

@@ -89,12 +89,12 @@ export interface FalseAlarm { since: number, alertAt: number, next: number, grid
 export function replay (home: HomeData, detector: Detector, design: LadderDesign = engineDesign(), onFalseAlarm?: (fa: FalseAlarm) => void): HomeResult {
   const { ladder } = design
   const { emergencyAt: T, end } = home
-  const activity = detector.activity(home.events)
+  const activity = detector.activity(home.events, home.doors)
   const rules = new Map<number, DayRule>()
   const ruleOf = (t: number): DayRule => {
     const day = localDay(t, TZ)
     let rule = rules.get(day)
-    if (rule === undefined) { rule = detector.rule(home.events, day); rules.set(day, rule) }
+    if (rule === undefined) { rule = detector.rule(home.events, day, home.doors); rules.set(day, rule) }
     return rule
   }
   const rnd = rngFor(home.index, 'eval-ladder', detector.name)

@@ -1,6 +1,7 @@
 // One evaluation run: every home through every detector, summed into the figures issue 4 asks for.
 import { generateHomes, type EvalConfig } from './generate.ts'
 import { anju, cuddihy, fixedBaseline, type DayRule, type Detector } from './detectors.ts'
+import { anjuDoor } from './door-detector.ts'
 import { CHECK_IN_FRACTION, EVALUATED_CHECK_IN_FRACTION } from '../../src/escalation/rules.ts'
 import { engineDesign, MISS_AFTER, ONE_THRESHOLD, replay, TV_ANSWER, type HomeResult, type LadderDesign } from './replay.ts'
 import type { HomeData } from './generate.ts'
@@ -27,7 +28,7 @@ export interface DetectorSummary {
 }
 
 export interface EvalResult {
-  config: { homes: number, days: number, seed: number, start: string, checkInFraction?: number, checkInFractionAnjuCheckin?: number, tvAnswer?: number }
+  config: { homes: number, days: number, seed: number, start: string, checkInFraction?: number, checkInFractionAnjuCheckin?: number, tvAnswer?: number, doorFraction?: number, doorLoss?: number, doorExtraPerDay?: number }
   detectors: Record<string, DetectorSummary>
 }
 
@@ -70,22 +71,24 @@ export const entry = (detector: Detector, design: LadderDesign = ONE_THRESHOLD, 
  * check-in (`anju-checkin`, the per-home option, at `checkInFraction`), and the two baselines with one
  * threshold (TV at their threshold, family one TV timeout later). `tvAnswer` applies to every row.
  */
-export const DETECTORS = (checkInFraction = EVALUATED_CHECK_IN_FRACTION, tvAnswer = TV_ANSWER): Entry[] => {
+export const DETECTORS = (checkInFraction = EVALUATED_CHECK_IN_FRACTION, tvAnswer = TV_ANSWER, door = false): Entry[] => {
   const a = anju()
   const one: LadderDesign = { ...ONE_THRESHOLD, tvAnswer }
-  return [entry(a, engineDesign(CHECK_IN_FRACTION, tvAnswer), 'anju'), entry(a, engineDesign(checkInFraction, tvAnswer), 'anju-checkin'), entry(fixedBaseline, one), entry(cuddihy, one)]
+  // With door sensors (the experiment, door-detector.ts): `anju-door` on the engine's default ladder.
+  const doorRow = door ? [entry(anjuDoor(), engineDesign(CHECK_IN_FRACTION, tvAnswer), 'anju-door')] : []
+  return [entry(a, engineDesign(CHECK_IN_FRACTION, tvAnswer), 'anju'), ...doorRow, entry(a, engineDesign(checkInFraction, tvAnswer), 'anju-checkin'), entry(fixedBaseline, one), entry(cuddihy, one)]
 }
 
 /** One home's rules and activity learned once per detector, shared by every ladder design using it. */
 function memo (detector: Detector, home: HomeData): Detector {
   const rules = new Map<number, DayRule>()
-  const activity = detector.activity(home.events)
+  const activity = detector.activity(home.events, home.doors)
   return {
     name: detector.name,
     activity: () => activity,
     rule (events, day) {
       let rule = rules.get(day)
-      if (rule === undefined) { rule = detector.rule(events, day); rules.set(day, rule) }
+      if (rule === undefined) { rule = detector.rule(events, day, home.doors); rules.set(day, rule) }
       return rule
     }
   }
@@ -106,7 +109,7 @@ export function runEval (config: EvalConfig, entries: Array<Entry | Detector> = 
     progress?.(i + 1, homes.length)
   })
   return {
-    config: { homes: config.homes, days: config.days, seed: config.seed, start: new Date(config.start).toISOString() },
+    config: { homes: config.homes, days: config.days, seed: config.seed, start: new Date(config.start).toISOString(), ...(config.doorFraction ?? 0) > 0 ? { doorFraction: config.doorFraction } : {} },
     detectors: Object.fromEntries([...perDetector].map(([name, rs]) => [name, summarise(rs)]))
   }
 }
