@@ -12,8 +12,8 @@ import { DEFAULT_LADDER } from '../../src/alerts.ts'
 import type { AlertSettings } from '../../src/escalation/alert-schemas.ts'
 import { openAlert, step, type LadderInput, type Step } from '../../src/escalation/ladder.ts'
 import {
-  CHECK_IN_FRACTION, checkInDelayMs, EARLY_CHECK_IN_DETAIL, HOME_OFFLINE_AFTER_MS, inactivityDeadline, isAway, isSustained, isUpBy,
-  nextNotUpCheck, quietHoursEnd, REASK_DETAIL, SUSTAINED_WINDOW_MS, TYPE_RULES
+  CHECK_IN_FRACTION, checkInDelayMs, EARLY_CHECK_IN_DETAIL, HOME_OFFLINE_AFTER_MS, inactivityDeadline, isAway, isSustained, isUpBy, rememberActivity,
+  nextNotUpCheck, quietHoursEnd, REASK_DETAIL, TYPE_RULES
 } from '../../src/escalation/rules.ts'
 import type { TelemetryStore } from '../../src/telemetry.ts'
 import type { Db } from '../db/open-database.ts'
@@ -76,7 +76,7 @@ export class AlertWatch {
    * the first motion the gateway ever sees is still alerted. Not activity: lastActivity() stays null.
    */
   private readonly watchedSince = new Map<string, number>()
-  /** Counted activity of the last SUSTAINED_WINDOW_MS per home (is the resident moving about?). */
+  /** Counted activity of the last SUSTAINED_WINDOW_MS per home, thinned (is the resident moving about?). */
   private readonly recentActivityOf = new Map<string, number[]>()
   private readonly loneEvents: LoneEventFilter
   /** Unresolved alerts by `homeId|type` (one per home and type) and by id. */
@@ -278,10 +278,10 @@ export class AlertWatch {
     // Only counted activity moves the inactivity timer and ends an inactivity alert (lone-events.ts).
     const counted = this.loneEvents.countedAt(e.homeId, e.at)
     if (counted !== null) {
-      const recent = (this.recentActivityOf.get(e.homeId) ?? []).filter((t) => t >= counted - SUSTAINED_WINDOW_MS)
+      let recent = this.recentActivityOf.get(e.homeId)
+      if (recent === undefined) this.recentActivityOf.set(e.homeId, recent = [])
       const sustained = isSustained(recent, counted)
-      recent.push(counted)
-      this.recentActivityOf.set(e.homeId, recent)
+      rememberActivity(recent, counted)
       this.noteActivity(e.homeId, counted, sustained)
     }
   }

@@ -3,7 +3,7 @@ import type { ThresholdProvider } from '../../../src/alerts.ts'
 import { FixedThresholds } from '../../../src/escalation/fixed-thresholds.ts'
 import { alertText, closedText, formatDuration } from '../../../src/escalation/messages.ts'
 import {
-  checkInDelayMs, formatClock, inactivityDeadline, isSustained, isUpBy, nextNotUpCheck, quietHoursEnd, silentSensors, SENSOR_SILENT_AFTER_MS
+  checkInDelayMs, formatClock, inactivityDeadline, isSustained, isUpBy, nextNotUpCheck, quietHoursEnd, rememberActivity, silentSensors, SENSOR_SILENT_AFTER_MS
 } from '../../../src/escalation/rules.ts'
 
 const H = 3_600_000
@@ -83,5 +83,33 @@ describe('two thresholds', () => {
     expect(isSustained([t - 4 * M], t)).toBe(true)
     expect(isSustained([t - 15 * M], t)).toBe(true)
     expect(isSustained([t - 16 * M], t)).toBe(false)
+  })
+
+  it('the thinned recent activity answers as every event of the window would, and stays a handful', () => {
+    const M = 60_000
+    // Deterministic pseudo-random gaps: bursts (seconds), moving about (minutes), stillness (up to 40 min),
+    // and now and then an event up to 5 min late (cluster mode delivers out of order).
+    let seed = 7
+    const next = (): number => { seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31; return seed / 2 ** 31 }
+    const all: number[] = []
+    const thinned: number[] = []
+    let clock = at(8)
+    let longest = 0
+    for (let i = 0; i < 5_000; i++) {
+      const r = next()
+      clock += r < 0.5 ? next() * 20_000 : r < 0.9 ? next() * 6 * M : next() * 40 * M
+      const t = next() < 0.1 ? Math.round(clock - next() * 5 * M) : Math.round(clock)
+      // The reference: every earlier event, nothing forgotten.
+      expect(isSustained(thinned, t), `event ${i}`).toBe(isSustained(all, t))
+      all.push(t)
+      rememberActivity(thinned, t)
+      longest = Math.max(longest, thinned.length)
+    }
+    expect(longest).toBeLessThanOrEqual(8)
+    // A chatty sensor (an edge every 100 ms for an hour) still leaves a handful.
+    const chatty: number[] = []
+    for (let t = at(9); t < at(10); t += 100) rememberActivity(chatty, t)
+    expect(chatty.length).toBeLessThanOrEqual(6)
+    expect(isSustained(chatty, at(10))).toBe(true)
   })
 })
