@@ -40,6 +40,35 @@ describe('LoneEventFilter', () => {
     expect(f.countedAt('h', T0 + 45 * MIN)).toBe(T0 + 47 * MIN)
   })
 
+  it('answers as the whole sorted history would while keeping a handful of events per home', () => {
+    // The reference: every earlier event kept, the same rule (the last event at or before, the first after).
+    const reference = (history: number[], at: number): number | null => {
+      const previous = history.filter((t) => t <= at).at(-1) ?? null
+      const next = history.find((t) => t > at) ?? null
+      const near = (a: number | null, b: number): boolean => a !== null && b - a <= 10 * MIN
+      if (next !== null && near(at, next) && !near(previous, next)) return next
+      return near(previous, at) ? at : null
+    }
+    let seed = 11
+    const random = (): number => { seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31; return seed / 2 ** 31 }
+    const f = new LoneEventFilter()
+    const history: number[] = []
+    let clock = T0
+    for (let i = 0; i < 3_000; i++) {
+      const r = random()
+      clock += r < 0.5 ? random() * 30_000 : r < 0.85 ? random() * 8 * MIN : random() * 40 * MIN
+      // Now and then up to 10 min late (cluster mode), never more: the filter keeps two windows back.
+      const at = random() < 0.15 ? Math.round(clock - random() * 10 * MIN) : Math.round(clock)
+      const expected = reference(history, at)
+      expect(f.countedAt('h', at), `event ${i}`).toBe(expected)
+      history.splice(history.filter((t) => t <= at).length, 0, at)
+    }
+    // A sensor firing every 100 ms for an hour leaves a few entries, not 36,000.
+    const chatty = new LoneEventFilter()
+    for (let t = T0; t < T0 + H; t += 100) chatty.countedAt('c', t)
+    expect((chatty as unknown as { recentOf: Map<string, number[]> }).recentOf.get('c')?.length).toBeLessThanOrEqual(6)
+  })
+
   it('at start-up, finds the latest counted activity after an alert began; a lone one or a failed query keeps it open', async () => {
     const f = new LoneEventFilter()
     const store = (times: number[]) => ({
