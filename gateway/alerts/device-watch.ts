@@ -1,6 +1,6 @@
 // What the engine knows about each home's devices: online, battery and last motion, kept in memory from
 // bus events (and seeded from the registry at start-up). Pure bookkeeping; the engine decides on alerts.
-import { BATTERY_OK_PCT, LOW_BATTERY_PCT, silentSensors } from '../../src/escalation/rules.ts'
+import { BATTERY_OK_PCT, LOW_BATTERY_PCT, SENSOR_SILENT_AFTER_MS, silentSensors } from '../../src/escalation/rules.ts'
 
 interface DeviceWatch {
   online: boolean
@@ -112,6 +112,11 @@ export class DeviceWatchList {
     if (device.lastMotion === null || at > device.lastMotion) device.lastMotion = at
     const home = this.homes.get(homeId) as HomeDevices
     home.offlineSince = null
+    // Nearly always every sensor has seen motion within days: no list to build on every event.
+    const cutoff = at - SENSOR_SILENT_AFTER_MS
+    let anySilent = false
+    for (const d of home.devices.values()) if (d.lastMotion !== null && d.lastMotion < cutoff) { anySilent = true; break }
+    if (!anySilent) return []
     const motion = new Map<string, number>()
     for (const [id, d] of home.devices) if (d.lastMotion !== null) motion.set(id, d.lastMotion)
     return silentSensors(motion, at)
