@@ -59,7 +59,8 @@ export function watchdog (ms: number): void {
 export async function startTarget (name: TargetName, options: TargetOptions): Promise<Target> {
   const script = fileURLToPath(new URL(`./${name}-target.ts`, import.meta.url))
   // BENCH_TARGET_PROF=<dir>: each Node target profiles its measured load itself (target-child.ts).
-  const execArgv = ['--import', 'tsx']
+  // BENCH_TARGET_NODE_FLAGS="--flag ...": extra V8/Node flags for the Node targets (to try a tuning).
+  const execArgv = [...(process.env.BENCH_TARGET_NODE_FLAGS?.split(' ').filter((f) => f !== '') ?? []), '--import', 'tsx']
   const child = fork(script, [JSON.stringify(options)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   children.add(child)
   const waiting: Array<{ resolve: (m: FromTarget) => void, reject: (e: Error) => void }> = []
