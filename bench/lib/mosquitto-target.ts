@@ -69,7 +69,7 @@ async function connectSubscriber (): Promise<MqttClient> {
   }
 }
 const subscriber = await connectSubscriber()
-// The gateway's default hold time (config mqtt... motionHoldMs); with alternating reports it never decides.
+// The gateway's default hold time (config.ingest.motionHoldMs); with alternating reports it never decides.
 const motionEdges = new MotionEdges(config.ingest.motionHoldMs)
 subscriber.on('message', (topic, payload) => {
   received++

@@ -94,11 +94,10 @@ export class DeviceWatchList {
    */
   setBattery (deviceId: string, homeId: string, kind: 'sensor' | 'hub' | 'hub-sensor', battery: number, at: number): { low: string[], became: boolean } | null {
     const device = this.device(deviceId, homeId, kind === 'hub' ? null : at)
-    const placed = this.placed
     const was = device.low
     if (battery < LOW_BATTERY_PCT) device.low = true
     else if (battery >= BATTERY_OK_PCT) device.low = false
-    if (!placed && !was && !device.low && !this.mayBeLow.has(homeId)) return null
+    if (!was && !device.low && !this.mayBeLow.has(homeId)) return null
     const low = [...(this.homes.get(homeId) as HomeDevices).devices].filter(([, d]) => d.low).map(([id]) => id).sort()
     if (low.length > 0) this.mayBeLow.add(homeId)
     else this.mayBeLow.delete(homeId)
